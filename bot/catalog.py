@@ -15,7 +15,7 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,14 @@ REQUIRED_FIELDS = ("id", "title")
 MIN_YEAR, MAX_YEAR = 1870, 2100
 LIST_SEPARATOR = "|"
 SUFFIXES = (".jsonl", ".csv")
+# report(field, value, reason) appends one problem for the record being parsed.
+_Report = Callable[[str, Any, str], None]
 # Problems listed in a CatalogError message; the rest are counted.
 MAX_LISTED_PROBLEMS = 20
 
 
 class CatalogError(ValueError):
-    """A catalog file that cannot be loaded. ``problems`` holds one line per problem found."""
+    """A catalog file that cannot be loaded. ``problems`` contains one line per problem found."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:
         self.path = path
@@ -83,16 +85,19 @@ def load_catalog(path: Path) -> Catalog:
             problems.append(f"{where}: {error}")
             continue
         item = _parse_record(record, where, problems, from_csv=suffix == ".csv")
-        if item is None:
-            continue
-        if item.id in first_line_of_id:
-            problems.append(
-                f"{where}, field 'id': duplicate id '{item.id}', first used on line {first_line_of_id[item.id]}; "
-                "give each item its own id"
-            )
-            continue
-        first_line_of_id[item.id] = line
-        items.append(item)
+        # Ids of invalid records count too, so that a duplicate is reported alongside the other problems.
+        item_id = record.get("id") if isinstance(record, Mapping) else None
+        if isinstance(item_id, str) and item_id.strip():
+            item_id = item_id.strip()
+            if item_id in first_line_of_id:
+                problems.append(
+                    f"{where}, field 'id': duplicate id '{item_id}', first used on line {first_line_of_id[item_id]}; "
+                    "give each item its own id"
+                )
+                continue
+            first_line_of_id[item_id] = line
+        if item is not None:
+            items.append(item)
 
     if not problems and not items:
         problems.append(f"{path.name}: the file contains no items; add at least one record")
@@ -148,7 +153,7 @@ def _jsonl_records(text: str) -> Iterator[tuple[int, Any, str]]:
 
 
 def _csv_records(text: str) -> Iterator[tuple[int, Any, str]]:
-    """Yield (first line of the row, row dict, error); list and id fields stay strings here."""
+    """Yield (first line of the row, row dict, error). Every cell stays a string here."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -201,7 +206,7 @@ def _parse_record(record: Any, where: str, problems: list[str], from_csv: bool) 
 
     for name in record:
         if name not in FIELDS:
-            report(name, record[name], f"unknown field; the fields are {list(FIELDS)}")
+            problems.append(f"{where}, field '{name}': unknown field; rename or remove it (the fields are {list(FIELDS)})")
     for name in REQUIRED_FIELDS:
         if name not in record:
             problems.append(f"{where}, field '{name}': missing required field")
@@ -231,8 +236,8 @@ def _parse_record(record: Any, where: str, problems: list[str], from_csv: bool) 
     )
 
 
-def _text(record: Mapping[str, Any], field: str, report, required: bool = False) -> str:
-    """Return a stripped string field; a required one must be present (reported elsewhere if absent) and non-empty."""
+def _text(record: Mapping[str, Any], field: str, report: _Report, required: bool = False) -> str:
+    """Return a stripped string field. A required field must be non-empty (its absence is reported by the caller)."""
     if field not in record:
         return ""
     value = record[field]
@@ -247,7 +252,7 @@ def _text(record: Mapping[str, Any], field: str, report, required: bool = False)
     return value
 
 
-def _year(value: Any, report, from_csv: bool) -> int | None:
+def _year(value: Any, report: _Report, from_csv: bool) -> int | None:
     if value is None or value == "":
         return None
     if from_csv and isinstance(value, str) and value.strip().isdigit():
@@ -261,7 +266,7 @@ def _year(value: Any, report, from_csv: bool) -> int | None:
     return value
 
 
-def _string_list(value: Any, field: str, report, from_csv: bool) -> tuple[str, ...]:
+def _string_list(value: Any, field: str, report: _Report, from_csv: bool) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if from_csv and isinstance(value, str):
@@ -275,7 +280,7 @@ def _string_list(value: Any, field: str, report, from_csv: bool) -> tuple[str, .
     return tuple(entry.strip() for entry in value)
 
 
-def _source_ids(value: Any, report, from_csv: bool) -> dict[str, str]:
+def _source_ids(value: Any, report: _Report, from_csv: bool) -> dict[str, str]:
     if value is None or value == "":
         return {}
     if from_csv and isinstance(value, str):

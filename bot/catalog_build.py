@@ -7,8 +7,8 @@ Conversational Recommendations", NeurIPS 2018, CC BY 4.0).
 
 Steps:
 
-1. Read every record and drop records that repeat a Wikipedia page (``href``)
-   or a normalised title and year, keeping the best-fitting record.
+1. Read every record. Keep one record per Wikipedia page (``href``), and drop
+   records without a page whose normalised title and year another film has.
 2. Match each ReDial movie to a film: same normalised title and year, then
    year +-1, then same subtitle ("The Last Jedi") and year, then, for ReDial
    names without a year only, a title that exactly one film has. A match that
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -43,9 +44,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT_ROOT / "data" / "catalog" / "movies.jsonl"
 DEFAULT_SINCE = 1970
 WIKIPEDIA_URL = "https://en.wikipedia.org/wiki/"
-# Several ReDial ids can match one film; source_ids["redial"] lists them
+# Several ReDial ids can match one film, so source_ids["redial"] lists them
 # comma-separated, in ascending numeric order.
 REDIAL_ID_SEPARATOR = ","
+
+_STYLE_SHEET = re.compile(r"(?:\.mw-parser-output[^{}]*\{[^{}]*\})+")
+_SCRAPED_FRACTION = re.compile(r"(\d)\+(\d⁄\d)")
+_FRACTIONS = {"1⁄2": "½", "1⁄3": "⅓", "2⁄3": "⅔", "1⁄4": "¼", "3⁄4": "¾"}
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,10 @@ class BuildReport:
 
 
 def read_wikipedia(directory: Path) -> tuple[list[WikiFilm], int]:
-    """Read every ``*.json`` file of ``directory`` (a JSON list of films each); return the films and the invalid count.
+    """Read every ``*.json`` film list in ``directory`` and return the films and the number of invalid records.
 
-    A record without a string title or an integer year is logged and counted as invalid.
+    A record without a string title or an integer year is logged and counted as
+    invalid. ``genres.json``, the genre list of the same repository, is skipped.
     """
     directory = Path(directory)
     paths = sorted(directory.glob("*.json"))
@@ -113,7 +119,7 @@ def read_wikipedia(directory: Path) -> tuple[list[WikiFilm], int]:
 def _parse_film(record: object) -> WikiFilm | None:
     if not isinstance(record, Mapping):
         return None
-    title = " ".join(str(record.get("title") or "").split())
+    title = _clean_title(str(record.get("title") or ""))
     year = record.get("year")
     if not title or isinstance(year, bool) or not isinstance(year, int):
         return None
@@ -127,6 +133,17 @@ def _parse_film(record: object) -> WikiFilm | None:
     )
 
 
+def _clean_title(title: str) -> str:
+    """Remove the style sheet that the scrape left in some titles, keeping the fraction it styled.
+
+    "Naked Gun .mw-parser-output .frac{...}...33+1⁄3: The Final Insult" becomes
+    "Naked Gun 33⅓: The Final Insult".
+    """
+    title = _STYLE_SHEET.sub("", title)
+    title = _SCRAPED_FRACTION.sub(lambda match: match.group(1) + _FRACTIONS.get(match.group(2), "+" + match.group(2)), title)
+    return " ".join(title.split())
+
+
 def _clean_names(values: object) -> tuple[str, ...]:
     if not isinstance(values, list):
         return ()
@@ -135,13 +152,15 @@ def _clean_names(values: object) -> tuple[str, ...]:
 
 
 def deduplicate(films: list[WikiFilm]) -> tuple[list[WikiFilm], int, int]:
-    """Keep one film per Wikipedia page and per normalised title and year.
+    """Keep one film per Wikipedia page, and drop page-less records that repeat a title and year.
 
     Returns the kept films and the numbers dropped for a repeated href and for
     a repeated title and year. Among records of one page, the kept one has its
     year in the href ("(1939_film)"), then in the extract, then the title the
-    href spells. Among records of one title and year, the kept one has an
-    href, then the longer extract and cast.
+    href spells. Films with different pages but the same title and year (the
+    animated and the live-action "Treasure Island" of 1972) are different
+    films and are all kept. A record without a page is dropped when a film
+    with a page, or a richer record without one, has its title and year.
     """
     by_href: dict[str, list[WikiFilm]] = {}
     without_href: list[WikiFilm] = []
@@ -150,14 +169,20 @@ def deduplicate(films: list[WikiFilm]) -> tuple[list[WikiFilm], int, int]:
             by_href.setdefault(film.href, []).append(film)
         else:
             without_href.append(film)
-    unique_pages = [max(group, key=_page_fit) for group in by_href.values()]
-    dropped_by_href = len(films) - len(without_href) - len(unique_pages)
+    kept = [max(group, key=_page_fit) for group in by_href.values()]
+    dropped_by_href = len(films) - len(without_href) - len(kept)
 
-    by_title_year: dict[tuple[str, int], list[WikiFilm]] = {}
-    for film in unique_pages + without_href:
-        by_title_year.setdefault((film.key, film.year), []).append(film)
-    kept = [max(group, key=_record_richness) for group in by_title_year.values()]
-    dropped_by_title_year = len(unique_pages) + len(without_href) - len(kept)
+    titles_with_page = {(film.key, film.year) for film in kept}
+    best_without_page: dict[tuple[str, int], WikiFilm] = {}
+    for film in without_href:
+        title_year = (film.key, film.year)
+        if title_year in titles_with_page:
+            continue
+        current = best_without_page.get(title_year)
+        if current is None or _record_richness(film) > _record_richness(current):
+            best_without_page[title_year] = film
+    kept += best_without_page.values()
+    dropped_by_title_year = len(without_href) - len(best_without_page)
     return kept, dropped_by_href, dropped_by_title_year
 
 
@@ -175,11 +200,11 @@ def _page_fit(film: WikiFilm) -> tuple:
 
 
 def _record_richness(film: WikiFilm) -> tuple:
-    return (bool(film.href), len(film.extract), len(film.cast), film.href, film.title)
+    return (len(film.extract), len(film.cast), len(film.genres), film.title)
 
 
 def match_redial(films: list[WikiFilm], movies: Iterable[RedialMovie]) -> tuple[dict[int, list[str]], Counter]:
-    """Match ReDial movies to films (by index into ``films``); return the matches and the count per rule.
+    """Match ReDial movies to films and return {index into ``films``: ReDial ids} and the count per rule.
 
     The rules and their order are in this module's docstring. The counter's
     keys are the rule names plus "ambiguous" and "unmatched".
@@ -232,7 +257,7 @@ def _match_one(
 
 
 def film_to_item(film: WikiFilm, redial_ids: list[str]) -> Item:
-    """Convert a film to a catalog item; the id comes from the href, or else from the title and year."""
+    """Convert a film to a catalog item, with an id from the href or, for a film without a page, the title and year."""
     source_ids = {}
     if film.href:
         source_ids["wikipedia"] = film.href
