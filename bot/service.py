@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import messages
+from bot.conversation import update_profile
 from bot.engine import Engine, LazyEngine
 from bot.feedback import FeedbackEvent, FeedbackStoreError
 from bot.feedback_parse import Signal, parse_feedback, referenced_positions
 from bot.items import Item
-from bot.preferences import PreferenceUpdate, parse_preferences, residual_description
 from bot.profile import SessionProfile
 from bot.reasons import explain
 from bot.replies.base import FeedbackAck, RecommendationRequest, ShownItem
@@ -90,50 +90,6 @@ class RecommenderService:
     def engine(self) -> Engine:
         return self._lazy.get()
 
-    # -- preferences -------------------------------------------------------
-
-    def _apply_preferences(
-        self, profile: SessionProfile, update: PreferenceUpdate, text: str
-    ) -> list[str]:
-        """Merge ``update`` into ``profile``; return the title texts that matched no catalog item."""
-        engine = self.engine
-        missing: list[str] = []
-        reference_ids: list[str] = []
-        for title_text in update.title_texts:
-            matches = engine.resolver.resolve(title_text)
-            if not matches and " and " in title_text:
-                parts = [part for part in title_text.split(" and ") if part.strip()]
-                part_matches = [engine.resolver.resolve(part) for part in parts]
-                matches = [found[0] for found in part_matches if found]
-            if matches:
-                reference_ids.extend(match.item.id for match in matches[:1] if " and " not in title_text)
-                if " and " in title_text:
-                    reference_ids.extend(match.item.id for match in matches)
-            else:
-                missing.append(title_text)
-        for match in engine.resolver.find_mentions(text):
-            if match.item.id not in reference_ids:
-                reference_ids.append(match.item.id)
-        profile.add_unique("references", reference_ids)
-        for genre in update.excluded_genres:
-            if genre in profile.genres:
-                profile.genres.remove(genre)
-        profile.add_unique("excluded_genres", update.excluded_genres)
-        for genre in update.genres:
-            if genre in profile.excluded_genres:
-                profile.excluded_genres.remove(genre)
-        profile.add_unique("genres", update.genres)
-        profile.add_unique("people", engine.people.find(text))
-        if update.year_min is not None or update.year_max is not None:
-            profile.year_min, profile.year_max = update.year_min, update.year_max
-        description = update.description
-        for title_text in missing:
-            # An unknown title is no wish of its own: "like Zzyzx" must not become the query.
-            description = residual_description(description.replace(title_text, " "), [])
-        if description:
-            profile.add_description(description)
-        return missing
-
     # -- turns --------------------------------------------------------------
 
     def recommend(
@@ -151,8 +107,7 @@ class RecommenderService:
         prefix = messages.TRUNCATED.format(limit=MAX_CHARS) if checked.truncated else ""
         try:
             engine = self.engine
-            update = parse_preferences(checked.text, entities, latest_year=engine.latest_year)
-            missing = self._apply_preferences(state, update, checked.text)
+            missing = update_profile(state, checked.text, engine.resolver, engine.people, engine.latest_year, entities)
         except Exception:
             logger.exception("Engine failed while reading preferences (conversation %s)", conversation_id)
             return TurnResult(text=messages.ENGINE_DOWN, profile=SessionProfile.from_dict(profile).to_dict())
