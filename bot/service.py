@@ -188,12 +188,7 @@ class RecommenderService:
             return TurnResult(text=messages.NOTHING_SHOWN, profile=state.to_dict(), needs_preference=not state.has_preferences())
         parsed = parse_feedback(checked.text, shown)
         parsed_signals = list(parsed.signals)
-        for entity in entities or []:
-            # Buttons send the item id directly: {"entity": "item_id", "value": ..., "role": signal}.
-            if entity.get("entity") == "item_id" and entity.get("role") in ("like", "dislike", "seen"):
-                for position, item in enumerate(shown, start=1):
-                    if item.id == entity.get("value"):
-                        parsed_signals.append(Signal(item=item, position=position, signal=entity["role"]))
+        parsed_signals.extend(button_signals(entities, shown))
         if not parsed_signals:
             if parsed.out_of_range:
                 ordinals = " or ".join(messages.ORDINAL_NAMES.get(n, f"number {n}") for n in parsed.out_of_range)
@@ -270,6 +265,24 @@ class RecommenderService:
         old = SessionProfile.from_dict(profile)
         fresh = SessionProfile(liked=old.liked, disliked=old.disliked, seen=old.seen, shown=old.shown)
         return TurnResult(text=messages.RESET, profile=fresh.to_dict(), needs_preference=True)
+
+
+def button_signals(entities: list[dict[str, Any]] | None, shown: list[Item]) -> list[Signal]:
+    """Return the signals that quick-action buttons send as entities.
+
+    A button payload such as ``/give_feedback{"item_id": "wiki:Alien_(film)",
+    "feedback_signal": "dislike"}`` names the item directly. Items that are not
+    among the last shown ones are ignored, because their position is unknown.
+    """
+    item_ids = [entity.get("value") for entity in entities or [] if entity.get("entity") == "item_id"]
+    signal_values = [entity.get("value") for entity in entities or [] if entity.get("entity") == "feedback_signal"]
+    if not item_ids or len(signal_values) != 1 or signal_values[0] not in ("like", "dislike", "seen"):
+        return []
+    signals = []
+    for position, item in enumerate(shown, start=1):
+        if item.id in item_ids:
+            signals.append(Signal(item=item, position=position, signal=signal_values[0]))
+    return signals
 
 
 def join_reasons(reasons: list[str]) -> str:

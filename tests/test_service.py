@@ -124,3 +124,14 @@ def test_reset_keeps_rejections(tiny_service):
     reset = tiny_service.reset(after.profile, "c11")
     assert reset.profile["genres"] == []
     assert first.items[0]["id"] in reset.profile["disliked"]
+
+
+def test_button_payload_entities(tiny_service, tiny_settings):
+    first = tiny_service.recommend(None, "a comedy", [], "c12")
+    target = first.items[1]["id"]
+    entities = [{"entity": "item_id", "value": target}, {"entity": "feedback_signal", "value": "dislike"}]
+    result = tiny_service.feedback(first.profile, '/give_feedback{"item_id": "x"}', entities, "c12")
+    assert target in result.profile["disliked"]
+    assert target not in {item["id"] for item in result.items}
+    events = FeedbackStore(tiny_settings.feedback_url).events("c12")
+    assert [(event.item_id, event.signal, event.position) for event in events] == [(target, "dislike", 2)]
