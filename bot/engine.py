@@ -14,6 +14,7 @@ from bot.embedding import Embedder
 from bot.feedback import FeedbackStore
 from bot.index import load_index
 from bot.items import Catalog
+from bot.popularity import load_redial_prior
 from bot.ranking import Ranker
 from bot.replies.base import ReplyWriter
 from bot.replies.factory import make_writer
@@ -70,7 +71,7 @@ def load_engine(settings: Settings) -> Engine:
     engine = Engine(
         settings=settings,
         catalog=catalog,
-        ranker=Ranker(catalog, index, embedder),
+        ranker=Ranker(catalog, index, embedder, popularity=load_redial_prior(catalog)),
         resolver=TitleResolver(catalog),
         people=PeopleLookup(catalog),
         feedback=FeedbackStore(settings.feedback_url),

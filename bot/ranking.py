@@ -1,16 +1,19 @@
 """Ranking: build a query vector from the whole session profile, retrieve from
-the vector index, then apply filters and boosts.
+the vector index, add the optional popularity prior and co-rating similarity,
+then apply filters and boosts.
 
 The chat, the CLI and the benchmarks all rank through :class:`Ranker`.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 from dataclasses import dataclass
 
 import numpy as np
 
+from bot.collaborative import ItemSimilarity
 from bot.embedding import Embedder
 from bot.index import VectorIndex
 from bot.items import Catalog, Item
@@ -28,9 +31,17 @@ class RankWeights:
 
     text: float = 1.0
     items: float = 1.0  # liked and reference items pull the query
+    # Items shown earlier and neither disliked nor marked seen pull it less.
+    shown: float = 0.5
     disliked: float = 0.35  # disliked items push it away
     genre_boost: float = 0.05  # per requested genre the item has
     person_boost: float = 0.25  # the item features a requested person
+    # Weight of the popularity prior (0..1 per item), used when the ranker has one.
+    popularity: float = 0.6
+    # Weight of the mean co-rating similarity to liked and reference items, used when the ranker has one.
+    collaborative: float = 1.0
+    # True: an item must have one of the wanted genres. False: wanted genres only add genre_boost.
+    genre_filter: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,13 +70,41 @@ def query_text(profile: SessionProfile) -> str:
 
 
 class Ranker:
+    """Scores catalog items for a profile and returns the best ones that pass the profile's filters.
+
+    An item's score is its cosine similarity to the query, plus
+    ``weights.popularity`` times its popularity prior (one value in [0, 1] per
+    catalog row, see :mod:`bot.popularity`), plus ``weights.collaborative``
+    times its mean co-rating similarity to the liked and reference items (see
+    :mod:`bot.collaborative`), plus genre and person boosts. Without a prior, a
+    profile that states nothing gets no recommendations.
+    """
+
     def __init__(
-        self, catalog: Catalog, index: VectorIndex, embedder: Embedder, weights: RankWeights | None = None
+        self,
+        catalog: Catalog,
+        index: VectorIndex,
+        embedder: Embedder,
+        weights: RankWeights | None = None,
+        popularity: np.ndarray | None = None,
+        collaborative: ItemSimilarity | None = None,
     ) -> None:
+        if popularity is not None and popularity.shape != (len(catalog),):
+            raise ValueError(
+                f"The popularity prior has shape {popularity.shape}, expected ({len(catalog)},): one value per "
+                "catalog item; build it with bot.popularity.popularity_prior for this catalog"
+            )
+        if collaborative is not None and collaborative.item_count != len(catalog):
+            raise ValueError(
+                f"The item similarity covers {collaborative.item_count} items, but the catalog has {len(catalog)}; "
+                "build its interaction matrix with one row per catalog item"
+            )
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
         self.weights = weights or RankWeights()
+        self.popularity = popularity
+        self.collaborative = collaborative
 
     def item_vector(self, item_id: str) -> np.ndarray:
         return self.index.vectors[self.catalog.row_of(item_id)]
@@ -83,6 +122,10 @@ class Ranker:
         positive = self._mean_item_vector(profile.references + profile.liked)
         if positive is not None:
             parts.append(self.weights.items * _normalize(positive))
+        rejected = set(profile.disliked) | set(profile.seen)
+        shown = self._mean_item_vector([item_id for item_id in profile.shown if item_id not in rejected])
+        if shown is not None and self.weights.shown > 0:
+            parts.append(self.weights.shown * _normalize(shown))
         if not parts:
             return None
         query = np.sum(parts, axis=0)
@@ -92,7 +135,10 @@ class Ranker:
         return _normalize(query).astype(np.float32)
 
     def passes_filters(self, item: Item, profile: SessionProfile) -> bool:
-        """Apply the hard constraints: era, wanted genres (any of them) and excluded genres."""
+        """Apply the hard constraints: era, excluded genres and, with ``weights.genre_filter``, wanted genres.
+
+        An item passes the wanted genres when it has any of them.
+        """
         if profile.year_min is not None or profile.year_max is not None:
             if item.year is None:
                 return False
@@ -103,8 +149,9 @@ class Ranker:
         item_genres = {genre.lower() for genre in item.genres}
         if profile.excluded_genres and item_genres & {genre.lower() for genre in profile.excluded_genres}:
             return False
-        if profile.genres and not item_genres & {genre.lower() for genre in profile.genres}:
-            return False
+        if self.weights.genre_filter and profile.genres:
+            if not item_genres & {genre.lower() for genre in profile.genres}:
+                return False
         return True
 
     def _boost(self, item: Item, profile: SessionProfile) -> float:
@@ -117,30 +164,76 @@ class Ranker:
                 boost += self.weights.person_boost
         return boost
 
+    def _full_scores(self, query: np.ndarray | None, profile: SessionProfile) -> tuple[np.ndarray, np.ndarray]:
+        """Return every row's score before boosts, and its cosine similarity to the query (0 without one)."""
+        if query is None:
+            similarities = np.zeros(len(self.catalog), dtype=np.float32)
+        else:
+            similarities = self.index.vectors @ query
+        scores = similarities.astype(np.float64)
+        if self.popularity is not None:
+            scores += self.weights.popularity * self.popularity
+        if self.collaborative is not None:
+            named = profile.references + profile.liked
+            positive = [self.catalog.row_of(item_id) for item_id in named if item_id in self.catalog]
+            if positive:
+                scores += self.weights.collaborative * self.collaborative.scores(positive)
+        return scores, similarities
+
     def recommend(self, profile: SessionProfile, k: int) -> list[Candidate]:
         """Return up to ``k`` items for ``profile``, best first, never one it blocks.
 
+        With similarity alone, the vector index returns the nearest items.
         Filters run after retrieval, so the search fetches more than ``k`` and
-        widens until ``k`` items pass or the whole catalog has been scanned.
+        widens until ``k * 3`` items pass or the whole catalog has been
+        scanned. With a popularity prior or item similarity, every item is
+        scored exactly, and a profile that states nothing is ranked by those.
         """
         query = self.query_vector(profile)
-        if query is None:
-            return []
-        blocked = profile.blocked
-        fetch = max(100, k * 30)
-        while True:
-            rows, similarities = self.index.search(query, fetch)
-            candidates = []
-            for row, similarity in zip(rows.tolist(), similarities.tolist()):
-                item = self.catalog[row]
-                if item.id in blocked or not self.passes_filters(item, profile):
-                    continue
-                score = similarity + self._boost(item, profile)
-                candidates.append(Candidate(row=row, item=item, score=score, similarity=similarity))
-            if len(candidates) >= k * 3 or fetch >= len(self.catalog):
-                break
-            fetch = min(fetch * 4, len(self.catalog))
+        if self.popularity is None and self.collaborative is None:
+            if query is None:
+                return []
+            fetch = max(100, k * 30)
+            while True:
+                rows, similarities = self.index.search(query, fetch)
+                candidates = self._collect(rows, similarities.astype(np.float64), similarities, profile, k)
+                if len(candidates) >= k * 3 or fetch >= len(self.catalog):
+                    break
+                fetch = min(fetch * 4, len(self.catalog))
+        else:
+            scores, similarities = self._full_scores(query, profile)
+            order = np.argsort(-scores, kind="stable")
+            candidates = self._collect(order, scores[order], similarities[order], profile, k)
         candidates.sort(key=lambda candidate: candidate.score, reverse=True)
         if len(candidates) < k:
-            logger.info("Only %d items pass the filters of this profile (asked for %d)", len(candidates), k)
+            logger.debug("Only %d items pass the filters of this profile (asked for %d)", len(candidates), k)
         return candidates[:k]
+
+    def _collect(
+        self, rows: np.ndarray, scores: np.ndarray, similarities: np.ndarray, profile: SessionProfile, k: int
+    ) -> list[Candidate]:
+        """Walk ``rows`` in falling ``scores`` order and return the items that pass, with boosts added.
+
+        Boosts only add, so the walk stops once ``k * 3`` items passed and no
+        boost could lift the next item into the top ``k``.
+        """
+        blocked = profile.blocked
+        max_boost = self.weights.genre_boost * len(profile.genres)
+        if profile.people:
+            max_boost += self.weights.person_boost
+        candidates: list[Candidate] = []
+        best_scores: list[float] = []  # min-heap of the k best scores so far
+        for position in np.argsort(-scores, kind="stable").tolist():
+            if len(candidates) >= k * 3 and best_scores and scores[position] + max_boost <= best_scores[0]:
+                break
+            row = int(rows[position])
+            item = self.catalog[row]
+            if item.id in blocked or not self.passes_filters(item, profile):
+                continue
+            score = float(scores[position]) + self._boost(item, profile)
+            candidates.append(Candidate(row=row, item=item, score=score, similarity=float(similarities[position])))
+            if len(best_scores) < k:
+                heapq.heappush(best_scores, score)
+            elif score > best_scores[0]:
+                heapq.heapreplace(best_scores, score)
+        return candidates

