@@ -9,7 +9,12 @@ scripts/setup.sh
 
 actions_port="${ACTIONS_PORT:-5055}"
 rasa_port="${RASA_PORT:-5005}"
-export ACTION_ENDPOINT_URL="http://127.0.0.1:${actions_port}/webhook"
+endpoints=endpoints.yml
+if [ "$actions_port" != 5055 ]; then
+  # endpoints.yml names port 5055; write a copy that points at the chosen port.
+  endpoints=var/endpoints.chat.yml
+  sed "s#127.0.0.1:5055/webhook#127.0.0.1:${actions_port}/webhook#" endpoints.yml >"$endpoints"
+fi
 
 log "starting the action server on 127.0.0.1:${actions_port} (log: var/actions.log)"
 SANIC_HOST=127.0.0.1 .venv/bin/python -m rasa_sdk --actions actions --port "$actions_port" >var/actions.log 2>&1 &
@@ -21,4 +26,4 @@ if ! wait_for_url "http://127.0.0.1:${actions_port}/health" 120; then
 fi
 
 log "opening the chat; type /stop to quit"
-.venv-rasa/bin/rasa shell -m models/rasa --endpoints endpoints.yml -i 127.0.0.1 -p "$rasa_port" --quiet
+.venv-rasa/bin/rasa shell -m models/rasa/bot.tar.gz --endpoints "$endpoints" -i 127.0.0.1 -p "$rasa_port" --quiet
