@@ -69,6 +69,35 @@ def query_text(profile: SessionProfile) -> str:
     return ". ".join(parts)
 
 
+@dataclass(frozen=True)
+class _ItemFeatures:
+    """Catalog years, genres and people as arrays, for filtering and boosting every item at once."""
+
+    years: np.ndarray  # float, NaN where the year is unknown
+    genre_index: dict[str, int]  # lower-case genre -> column of ``genres``
+    genres: np.ndarray  # bool, items x genres
+    people_rows: dict[str, list[int]]  # lower-case person -> rows of the items featuring them
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> "_ItemFeatures":
+        years = np.array([np.nan if item.year is None else item.year for item in catalog], dtype=np.float64)
+        genre_index: dict[str, int] = {}
+        for item in catalog:
+            for genre in item.genres:
+                genre_index.setdefault(genre.lower(), len(genre_index))
+        genres = np.zeros((len(catalog), len(genre_index)), dtype=bool)
+        people_rows: dict[str, list[int]] = {}
+        for row, item in enumerate(catalog):
+            for genre in item.genres:
+                genres[row, genre_index[genre.lower()]] = True
+            for person in {person.lower() for person in item.people}:
+                people_rows.setdefault(person, []).append(row)
+        return cls(years=years, genre_index=genre_index, genres=genres, people_rows=people_rows)
+
+    def genre_columns(self, names: list[str]) -> list[int]:
+        return [self.genre_index[name.lower()] for name in names if name.lower() in self.genre_index]
+
+
 class Ranker:
     """Scores catalog items for a profile and returns the best ones that pass the profile's filters.
 
@@ -105,6 +134,7 @@ class Ranker:
         self.weights = weights or RankWeights()
         self.popularity = popularity
         self.collaborative = collaborative
+        self._features: _ItemFeatures | None = None
 
     def item_vector(self, item_id: str) -> np.ndarray:
         return self.index.vectors[self.catalog.row_of(item_id)]
@@ -169,7 +199,8 @@ class Ranker:
         if query is None:
             similarities = np.zeros(len(self.catalog), dtype=np.float32)
         else:
-            similarities = self.index.vectors @ query
+            # einsum avoids BLAS threads, which slow down badly next to torch's on a small machine.
+            similarities = np.einsum("ij,j->i", self.index.vectors, query)
         scores = similarities.astype(np.float64)
         if self.popularity is not None:
             scores += self.weights.popularity * self.popularity
@@ -201,13 +232,55 @@ class Ranker:
                     break
                 fetch = min(fetch * 4, len(self.catalog))
         else:
-            scores, similarities = self._full_scores(query, profile)
-            order = np.argsort(-scores, kind="stable")
-            candidates = self._collect(order, scores[order], similarities[order], profile, k)
+            candidates = self._rank_all(query, profile, k)
         candidates.sort(key=lambda candidate: candidate.score, reverse=True)
         if len(candidates) < k:
             logger.debug("Only %d items pass the filters of this profile (asked for %d)", len(candidates), k)
         return candidates[:k]
+
+    def _rank_all(self, query: np.ndarray | None, profile: SessionProfile, k: int) -> list[Candidate]:
+        """Score every catalog item, with filters and boosts applied as arrays.
+
+        The rules are those of ``passes_filters`` and ``_boost``.
+        """
+        scores, similarities = self._full_scores(query, profile)
+        features = self._item_features()
+        allowed = np.ones(len(self.catalog), dtype=bool)
+        if profile.year_min is not None:
+            allowed &= features.years >= profile.year_min  # NaN (unknown year) compares False
+        if profile.year_max is not None:
+            allowed &= features.years <= profile.year_max
+        excluded = features.genre_columns(profile.excluded_genres)
+        if excluded:
+            allowed &= ~features.genres[:, excluded].any(axis=1)
+        wanted = [features.genre_index.get(genre.lower()) for genre in profile.genres]
+        wanted_counts = features.genres[:, [column for column in wanted if column is not None]].sum(axis=1)
+        if self.weights.genre_filter and profile.genres:
+            allowed &= wanted_counts > 0
+        for item_id in profile.blocked:
+            if item_id in self.catalog:
+                allowed[self.catalog.row_of(item_id)] = False
+        totals = scores + self.weights.genre_boost * wanted_counts
+        if profile.people:
+            starring = np.zeros(len(self.catalog), dtype=bool)
+            for person in profile.people:
+                starring[features.people_rows.get(person.lower(), [])] = True
+            totals += self.weights.person_boost * starring
+        rows = np.flatnonzero(allowed)
+        if len(rows) > k:
+            rows = rows[np.argpartition(-totals[rows], k - 1)[:k]]
+        # Ties go to the lower row, as in the index path.
+        rows = rows[np.lexsort((rows, -totals[rows]))]
+        candidates = []
+        for row in rows.tolist():
+            score, similarity = float(totals[row]), float(similarities[row])
+            candidates.append(Candidate(row=row, item=self.catalog[row], score=score, similarity=similarity))
+        return candidates
+
+    def _item_features(self) -> "_ItemFeatures":
+        if self._features is None:
+            self._features = _ItemFeatures.build(self.catalog)
+        return self._features
 
     def _collect(
         self, rows: np.ndarray, scores: np.ndarray, similarities: np.ndarray, profile: SessionProfile, k: int

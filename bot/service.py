@@ -16,7 +16,7 @@ from bot import messages
 from bot.conversation import update_profile
 from bot.engine import Engine, LazyEngine
 from bot.feedback import FeedbackEvent, FeedbackStoreError
-from bot.feedback_parse import Signal, parse_feedback, referenced_positions
+from bot.feedback_parse import FeedbackParse, Signal, parse_feedback, referenced_positions
 from bot.items import Item
 from bot.profile import SessionProfile
 from bot.reasons import explain
@@ -176,8 +176,11 @@ class RecommenderService:
     ) -> TurnResult:
         """Map feedback to shown items, store it durably, then acknowledge and refill if needed."""
         state = SessionProfile.from_dict(profile)
+        # A quick-action button names its item in the entities, and its text is
+        # a payload such as /give_feedback{"item_id": ...}, not words to check or parse.
+        pressed = any(entity.get("entity") == "item_id" for entity in entities or [])
         checked = check_text(message)
-        if checked.problem is not None:
+        if checked.problem is not None and not pressed:
             return self._problem_reply(checked.problem, state)
         try:
             shown = self._last_shown(state)
@@ -186,7 +189,7 @@ class RecommenderService:
             return TurnResult(text=messages.ENGINE_DOWN, profile=state.to_dict())
         if not shown:
             return TurnResult(text=messages.NOTHING_SHOWN, profile=state.to_dict(), needs_preference=not state.has_preferences())
-        parsed = parse_feedback(checked.text, shown)
+        parsed = FeedbackParse() if pressed else parse_feedback(checked.text, shown)
         parsed_signals = list(parsed.signals)
         parsed_signals.extend(button_signals(entities, shown))
         if not parsed_signals:

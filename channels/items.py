@@ -27,7 +27,9 @@ FEEDBACK_INTENT = "give_feedback"
 ITEM_ENTITY = "item_id"
 SIGNAL_ENTITY = "feedback_signal"
 SIGNALS = ("like", "dislike", "seen")
-BUTTON_TEXT = {"like": "👍", "dislike": "👎", "seen": "Seen it"}
+BUTTON_TEXT = {"like": "👍 Like", "dislike": "👎 Dislike", "seen": "Seen it"}
+# Telegram shows three buttons per row in a narrow chat, so its labels are shorter.
+SHORT_BUTTON_TEXT = {"like": "👍", "dislike": "👎", "seen": "Seen it"}
 # Spoken names for screen readers and for the user's side of the transcript.
 SIGNAL_NAMES = {"like": "Like", "dislike": "Dislike", "seen": "Seen it"}
 # Slack allows 50 blocks per message and Telegram 100 buttons per keyboard;
@@ -76,9 +78,7 @@ def shown_items(custom: Any) -> list[ShownItem]:
             continue
         items.append(item)
     if len(items) > MAX_ITEMS_WITH_BUTTONS:
-        logger.warning(
-            "A reply has %d items; only the first %d get buttons", len(items), MAX_ITEMS_WITH_BUTTONS
-        )
+        logger.warning("A reply has %d items; only the first %d get buttons", len(items), MAX_ITEMS_WITH_BUTTONS)
         items = items[:MAX_ITEMS_WITH_BUTTONS]
     return items
 
@@ -113,7 +113,7 @@ def parse_feedback_payload(text: str) -> tuple[str, str] | None:
     if not text.startswith(prefix + "{"):
         return None
     try:
-        entities = json.loads(text[len(prefix):])
+        entities = json.loads(text[len(prefix) :])
     except json.JSONDecodeError:
         return None
     if not isinstance(entities, dict):

@@ -2,15 +2,17 @@
 
 Differences from ``rasa.core.channels.slack.SlackInput``:
 
+- The reply to the ``url_verification`` challenge is the bare challenge as
+  text/plain, a form Slack documents. Rasa returns it JSON-quoted.
 - A request with a missing or wrong ``X-Slack-Signature``, or with an
   ``X-Slack-Request-Timestamp`` more than five minutes away from the server
-  clock, gets 401 before its body is parsed. Rasa answers 400 and parses the
-  body first.
+  clock, gets 401 before its body is parsed. Rasa responds with 400 and parses
+  the body first.
 - An Events API delivery whose ``event_id`` was seen in the last hour gets 200
   with ``X-Slack-No-Retry: 1`` and is not processed again. Slack retries
   deliveries (``X-Slack-Retry-Num``) that were not acknowledged within three
   seconds. A retry of an event that never arrived is processed, so that it is
-  not lost; Rasa drops every retry with reason ``http_timeout`` instead.
+  not lost. Rasa drops every retry with reason ``http_timeout`` instead.
 - Messages with a ``bot_id`` or ``bot_profile``, and message subtypes other
   than those a person types (``bot_message``, ``message_changed`` and the
   like), are ignored.
@@ -23,8 +25,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -80,7 +83,7 @@ def recommendation_blocks(text: str, items: list[ShownItem]) -> list[dict[str, A
 
 def _chunks(text: str, size: int) -> list[str]:
     text = text.strip()
-    return [text[start:start + size] for start in range(0, len(text), size)]
+    return [text[start : start + size] for start in range(0, len(text), size)]
 
 
 class SlackBlocksOutput(SlackBot):
@@ -118,7 +121,7 @@ class SlackEventsInput(SlackInput):
     """
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "SlackEventsInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SlackEventsInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
         return cls(
@@ -159,7 +162,9 @@ class SlackEventsInput(SlackInput):
             conversation_granularity,
         )
         if not slack_token:
-            raise InvalidConfigException("Missing slack_token for the Slack channel: set it to the app's bot token (xoxb-...)")
+            raise InvalidConfigException(
+                "Missing slack_token for the Slack channel: set it to the app's bot token (xoxb-...)"
+            )
         # Rasa replaces an empty or missing list with ("http_timeout",).
         self.errors_ignore_retry = tuple(errors_ignore_retry or ())
         self.api_url = api_url
@@ -189,8 +194,11 @@ class SlackEventsInput(SlackInput):
                     "Missing or invalid X-Slack-Signature, or X-Slack-Request-Timestamp more than 5 minutes off",
                     status=HTTPStatus.UNAUTHORIZED,
                 )
-            event_id = _event_id(request)
-            if event_id and self._recent_events.seen_before(event_id):
+            body = _json_body(request)
+            if body.get("type") == "url_verification" and isinstance(body.get("challenge"), str):
+                return response.text(body["challenge"])
+            event_id = body.get("event_id")
+            if isinstance(event_id, str) and self._recent_events.seen_before(event_id):
                 logger.info(
                     "Ignored a redelivery of Slack event %s (retry %s, reason %s)",
                     event_id,
@@ -214,13 +222,12 @@ class SlackEventsInput(SlackInput):
             )
 
 
-def _event_id(request: Request) -> str | None:
-    """Return the ``event_id`` of an Events API delivery, or None for other requests."""
+def _json_body(request: Request) -> dict[str, Any]:
+    """Return the JSON object of an Events API request, or {} for other requests."""
     if request.headers.get("content-type") != "application/json":
-        return None
+        return {}
     try:
         body = json.loads(request.body)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    event_id = body.get("event_id") if isinstance(body, dict) else None
-    return event_id if isinstance(event_id, str) else None
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -12,7 +12,7 @@ It subclasses Rasa 3.6's ``SocketIOInput`` for four reasons:
   receives a reply.
 - The session id must be the one the socket asked for with ``session_request``.
   Rasa takes the ``session_id`` field of every message at face value, so any
-  client could write into any conversation whose id it knows.
+  client could write into any conversation whose id it has.
 - ``cors_allowed_origins`` can be set, so that only the page's own origin may
   connect.
 
@@ -28,7 +28,8 @@ import json
 import logging
 import re
 import uuid
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import rasa.core.channels.channel
 from rasa.core.channels.channel import UserMessage
@@ -93,7 +94,7 @@ class WebChatInput(SocketIOInput):
     """
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "WebChatInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
         credentials = credentials or {}
         origins = credentials.get("cors_allowed_origins", [])
         if isinstance(origins, str):
@@ -173,7 +174,9 @@ class WebChatInput(SocketIOInput):
                 if data.get("session_id") not in (None, sender_id):
                     logger.warning(
                         "Ignored a message from socket %s for session %r; the socket joined session %s",
-                        sid, data.get("session_id"), sender_id,
+                        sid,
+                        data.get("session_id"),
+                        sender_id,
                     )
                     return
             metadata = data.get(self.metadata_key) or {}

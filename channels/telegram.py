@@ -19,7 +19,7 @@ Differences from ``rasa.core.channels.telegram.TelegramInput``:
   64 bytes, so a button carries a 17-byte token (see
   :func:`channels.items.callback_data`). A press is mapped back to the catalog
   id through the items of this chat's earlier bot messages in the tracker
-  store, then answered with ``answerCallbackQuery``.
+  store, then acknowledged with ``answerCallbackQuery``.
 - ``api_url`` sets the Bot API base URL, for a self-hosted Bot API server or a
   local stand-in.
 """
@@ -31,13 +31,14 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiogram import Bot
-from aiogram.bot.api import TelegramAPIServer
+from aiogram.bot.api import TelegramAPIServer, check_token
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.exceptions import TelegramAPIError
+from aiogram.utils.exceptions import TelegramAPIError, ValidationError
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from rasa.shared.core.events import BotUttered
@@ -49,7 +50,7 @@ from sanic.response import HTTPResponse
 
 from channels.dedupe import RecentKeys
 from channels.items import (
-    BUTTON_TEXT,
+    SHORT_BUTTON_TEXT,
     SIGNAL_NAMES,
     SIGNALS,
     ShownItem,
@@ -83,7 +84,9 @@ def recommendation_keyboard(items: list[ShownItem]) -> InlineKeyboardMarkup:
     for item in items:
         keyboard.row(
             *[
-                InlineKeyboardButton(f"{item.position}. {BUTTON_TEXT[signal]}", callback_data=callback_data(item.id, signal))
+                InlineKeyboardButton(
+                    f"{item.position}. {SHORT_BUTTON_TEXT[signal]}", callback_data=callback_data(item.id, signal)
+                )
                 for signal in SIGNALS
             ]
         )
@@ -132,7 +135,7 @@ class TelegramWebhookInput(TelegramInput):
     """
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "TelegramWebhookInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramWebhookInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
         return cls(
@@ -155,7 +158,16 @@ class TelegramWebhookInput(TelegramInput):
     ) -> None:
         super().__init__(access_token, verify, webhook_url, debug_mode=False)
         if not access_token:
-            raise InvalidConfigException("Missing access_token for the Telegram channel: set it to the token from BotFather")
+            raise InvalidConfigException(
+                "Missing access_token for the Telegram channel: set it to the token from BotFather"
+            )
+        try:
+            check_token(access_token)
+        except ValidationError as error:
+            raise InvalidConfigException(
+                f"Invalid access_token for the Telegram channel ({error}): expected the token from BotFather, "
+                "in the form 123456789:AA..."
+            ) from error
         if not isinstance(secret_token, str) or not SECRET_TOKEN_PATTERN.match(secret_token):
             raise InvalidConfigException(
                 "Missing or invalid secret_token for the Telegram channel: set it to 1-256 characters "
@@ -204,8 +216,9 @@ class TelegramWebhookInput(TelegramInput):
             except InvalidUsage:
                 update = None
             if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-                return response.text("Invalid update: expected a JSON object with an integer update_id",
-                                     status=HTTPStatus.BAD_REQUEST)
+                return response.text(
+                    "Invalid update: expected a JSON object with an integer update_id", status=HTTPStatus.BAD_REQUEST
+                )
             if self._recent_updates.seen_before(str(update["update_id"])):
                 logger.info("Ignored a redelivery of Telegram update %s", update["update_id"])
                 return response.text("duplicate")
@@ -225,18 +238,24 @@ class TelegramWebhookInput(TelegramInput):
             if self.verify and me.username != self.verify:
                 logger.error(
                     "The Telegram access_token belongs to bot '%s', but verify is '%s'; check both settings",
-                    me.username, self.verify,
+                    me.username,
+                    self.verify,
                 )
             await bot.request(
                 "setWebhook",
-                {"url": self.webhook_url, "secret_token": self.secret_token, "allowed_updates": json.dumps(ALLOWED_UPDATES)},
+                {
+                    "url": self.webhook_url,
+                    "secret_token": self.secret_token,
+                    "allowed_updates": json.dumps(ALLOWED_UPDATES),
+                },
             )
             logger.info("Registered the Telegram webhook %s for bot '%s'", self.webhook_url, me.username)
         except (TelegramAPIError, asyncio.TimeoutError) as error:
             logger.error(
                 "Failed to register the Telegram webhook %s: %s. Check access_token, webhook_url and api_url; "
                 "Telegram sends no updates until the webhook is registered",
-                self.webhook_url, error,
+                self.webhook_url,
+                error,
             )
 
     async def _user_message(
@@ -253,7 +272,9 @@ class TelegramWebhookInput(TelegramInput):
         chat_id = (message.get("chat") or {}).get("id")
         text = message.get("text")
         if sender.get("is_bot") or not isinstance(chat_id, int) or not isinstance(text, str):
-            logger.debug("Ignored Telegram update %s: from a bot, without a chat id, or without text", update["update_id"])
+            logger.debug(
+                "Ignored Telegram update %s: from a bot, without a chat id, or without text", update["update_id"]
+            )
             return None
         if text == START_COMMAND or text.startswith(START_COMMAND + " "):
             text = GREET_MESSAGE
@@ -286,7 +307,7 @@ class TelegramWebhookInput(TelegramInput):
         try:
             await out_channel.answer_callback_query(query_id, text=notice)
         except (TelegramAPIError, asyncio.TimeoutError) as error:
-            logger.warning("Failed to answer Telegram callback query %s: %s", query_id, error)
+            logger.warning("answerCallbackQuery failed for Telegram callback query %s: %s", query_id, error)
         if text is None:
             return None
         return UserMessage(text, out_channel, sender_id, input_channel=self.name())
@@ -315,5 +336,8 @@ class TelegramWebhookInput(TelegramInput):
         if self._rejected_requests == 1 or self._rejected_requests % LOG_EVERY_REJECTIONS == 0:
             logger.warning(
                 "Rejected a request to %s from %s: missing or invalid %s header (%d rejected since start)",
-                request.path, request.ip, SECRET_HEADER, self._rejected_requests,
+                request.path,
+                request.ip,
+                SECRET_HEADER,
+                self._rejected_requests,
             )

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 ACTIONS_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA_MODEL_DIR = ROOT / "models" / "rasa"
+
+
+def missing_artifacts() -> str | None:
+    """Return what is missing for the full stack to start, with the fix, or None when nothing is."""
+    from bot.settings import Settings
+
+    if not RASA.exists():
+        return "The Rasa environment .venv-rasa is missing; run scripts/setup.sh"
+    if not list(RASA_MODEL_DIR.glob("*.tar.gz")):
+        return "No trained Rasa model in models/rasa; run scripts/setup.sh"
+    if not (Settings().index_dir / "manifest.json").exists():
+        return "No vector index in models/index; run scripts/setup.sh"
+    return None
 
 
 def free_port() -> int:
@@ -135,4 +149,28 @@ class Stack:
         return http_json("POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
 
     def tracker(self, sender: str) -> dict:
-        return http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker")
+        return http_json("GET", f"{self.rasa_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker")
+
+    def user_texts(self, sender: str) -> list[str]:
+        """Return the texts of the user messages stored for ``sender``, oldest first."""
+        return [event.get("text") for event in self.tracker(sender)["events"] if event["event"] == "user"]
+
+    def wait_for_turns(self, sender: str, count: int, limit_s: float = 120) -> dict:
+        """Wait until ``count`` user messages of ``sender`` are handled and stored; return the tracker.
+
+        Channels send the bot's replies while Rasa handles a message, and Rasa
+        stores the tracker afterwards, so a reply can arrive before its turn is
+        stored. A handled turn ends with action_listen.
+        """
+        deadline = time.monotonic() + limit_s
+        while True:
+            tracker = self.tracker(sender)
+            events = tracker["events"]
+            handled = sum(event["event"] == "user" for event in events)
+            if handled >= count and events[-1]["event"] == "action" and events[-1]["name"] == "action_listen":
+                return tracker
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{count} handled user messages of {sender!r} expected within {limit_s:.0f} s, found {handled}"
+                )
+            time.sleep(0.5)

@@ -108,3 +108,35 @@ def test_shown_items_pull_unless_rejected(ranker):
     assert float(ranker.query_vector(shown) @ star_wars) > float(ranker.query_vector(base) @ star_wars)
     unchanged = float(ranker.query_vector(base) @ star_wars)
     assert float(ranker.query_vector(rejected) @ star_wars) == pytest.approx(unchanged)
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        SessionProfile(references=["wiki:Alien_(film)"]),
+        SessionProfile(
+            descriptions=["a funny adventure"], genres=["Comedy", "Adventure"], year_min=1980, year_max=1989
+        ),
+        SessionProfile(descriptions=["space"], excluded_genres=["Horror"], people=["Sigourney Weaver"]),
+        SessionProfile(genres=["Western"], shown=["wiki:Top_Gun"], disliked=["wiki:Jaws_(film)"]),
+        SessionProfile(year_min=2000),
+    ],
+)
+def test_array_ranking_equals_item_rules(ranker, profile):
+    rng = np.random.default_rng(1)
+    prior = rng.random(len(ranker.catalog)).astype(np.float32)
+    for genre_filter in (True, False):
+        weights = replace(ranker.weights, genre_filter=genre_filter)
+        with_prior = Ranker(ranker.catalog, ranker.index, ranker.embedder, weights, popularity=prior)
+        query = with_prior.query_vector(profile)
+        expected = []
+        for row, item in enumerate(ranker.catalog):
+            if item.id in profile.blocked or not with_prior.passes_filters(item, profile):
+                continue
+            similarity = 0.0 if query is None else float(ranker.index.vectors[row] @ query)
+            score = similarity + weights.popularity * float(prior[row]) + with_prior._boost(item, profile)
+            expected.append((score, row))
+        expected.sort(key=lambda pair: (-pair[0], pair[1]))
+        candidates = with_prior.recommend(profile, 6)
+        assert [candidate.row for candidate in candidates] == [row for _score, row in expected[:6]]
+        assert [candidate.score for candidate in candidates] == pytest.approx([score for score, _row in expected[:6]])

@@ -22,7 +22,7 @@ def plot_recall_curves(results: RedialResults, out_path: Path, split: str = "hel
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, len(PROTOCOLS), figsize=(12, 4.6), sharey=True)
+    figure, axes = plt.subplots(1, len(PROTOCOLS), figsize=(12, 5.6), sharey=True)
     ks = np.arange(1, MAX_K + 1)
     for axis, protocol in zip(axes, PROTOCOLS):
         for name, scores in scores_for(results, protocol, split).items():
@@ -33,8 +33,10 @@ def plot_recall_curves(results: RedialResults, out_path: Path, split: str = "hel
         axis.set_xlabel("k")
         axis.grid(alpha=0.3)
     axes[0].set_ylabel("Recall@k")
-    axes[-1].legend(fontsize=8, loc="upper left")
-    figure.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, fontsize=8, loc="lower center", ncol=3, frameon=False)
+    # Leave room under the panels for the legend.
+    figure.tight_layout(rect=(0, 0.14, 1, 1))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out_path, dpi=110)
     plt.close(figure)

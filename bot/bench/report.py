@@ -87,10 +87,11 @@ def standing(results: RedialResults) -> str:
     best_baseline = max(baselines, key=lambda name: baselines[name].recall(10))
     published = ", ".join(f"{entry.system} {_figure(entry.recall_10)}" for entry in NO_REPEAT)
     return (
-        f"Where the project stands (no-repeat protocol, held-out split, R@10): the chat default "
-        f"({FINAL.name}) reaches {scores[FINAL.name].recall(10):.3f} and the best step ({best_ours}) "
-        f"{ours[best_ours].recall(10):.3f}, against {baselines[best_baseline].recall(10):.3f} for the best baseline "
-        f"({best_baseline}). Published systems trained on ReDial, full test set: {published}."
+        f"Where the project stands, by R@10 on the held-out split under the no-repeat protocol: "
+        f"the chat default reaches {scores[FINAL.name].recall(10):.3f}, and the best step, \"{best_ours}\", "
+        f"reaches {ours[best_ours].recall(10):.3f}. The best baseline, \"{best_baseline}\", reaches "
+        f"{baselines[best_baseline].recall(10):.3f}. Published systems trained on ReDial reach {published} "
+        "on the full test set."
     )
 
 

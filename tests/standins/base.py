@@ -1,4 +1,4 @@
-"""A threaded HTTP server on 127.0.0.1 that records the API calls it answers."""
+"""A threaded HTTP server on 127.0.0.1 that records the API calls it receives."""
 
 from __future__ import annotations
 
@@ -41,13 +41,13 @@ def parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
     elif media_type == "application/x-www-form-urlencoded":
         params.update(urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True))
     elif media_type == "multipart/form-data":
-        message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body
-        )
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             if name:
-                params[name] = part.get_content() if part.get_content_maintype() == "text" else part.get_payload(decode=True)
+                params[name] = (
+                    part.get_content() if part.get_content_maintype() == "text" else part.get_payload(decode=True)
+                )
     return params
 
 
@@ -96,7 +96,7 @@ class RecordingServer:
         host, port = self._http.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "RecordingServer":
+    def start(self) -> RecordingServer:
         self._thread.start()
         return self
 

@@ -1,6 +1,6 @@
 """Stand-in for the Slack Web API, and builders of signed Events API and interactivity requests.
 
-The Web API part answers ``POST /api/<method>`` like https://slack.com/api/:
+The Web API part responds to ``POST /api/<method>`` like https://slack.com/api/:
 HTTP 200 with ``{"ok": true, ...}``, or ``{"ok": false, "error": "<code>"}``
 for a missing or wrong bot token, a missing channel or text, and blocks that
 break Block Kit's limits.
@@ -33,7 +33,7 @@ MAX_ID_CHARS = 255
 
 
 class SlackWebAPI(RecordingServer):
-    """Records ``chat.postMessage`` and answers ``auth.test``; its base URL for clients is ``api_url``."""
+    """Records ``chat.postMessage`` and serves ``auth.test``. Clients take ``api_url`` as the base URL."""
 
     def __init__(self, token: str) -> None:
         super().__init__()
@@ -47,7 +47,7 @@ class SlackWebAPI(RecordingServer):
     def handle(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> tuple[str, int, dict[str, Any]]:
         if not path.startswith("/api/"):
             return path, 404, {"ok": False, "error": "unknown_method"}
-        method = path[len("/api/"):]
+        method = path[len("/api/") :]
         authorization = headers.get("authorization", "")
         token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else params.get("token")
         if not token:
@@ -55,10 +55,20 @@ class SlackWebAPI(RecordingServer):
         if token != self.token:
             return method, 200, {"ok": False, "error": "invalid_auth"}
         if method == "auth.test":
-            return method, 200, {
-                "ok": True, "url": "https://example.slack.com/", "team": "Test", "user": "moviebot",
-                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False,
-            }
+            return (
+                method,
+                200,
+                {
+                    "ok": True,
+                    "url": "https://example.slack.com/",
+                    "team": "Test",
+                    "user": "moviebot",
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "bot_id": BOT_ID,
+                    "is_enterprise_install": False,
+                },
+            )
         if method == "chat.postMessage":
             return method, *self._post_message(params)
         return method, 200, {"ok": False, "error": "unknown_method"}
@@ -113,7 +123,10 @@ def block_errors(blocks: Any) -> list[str]:
             block_ids.add(block_id)
         if block_type == "section":
             text = block.get("text") or {}
-            if text.get("type") not in ("plain_text", "mrkdwn") or not 1 <= len(text.get("text", "")) <= MAX_SECTION_TEXT:
+            if (
+                text.get("type") not in ("plain_text", "mrkdwn")
+                or not 1 <= len(text.get("text", "")) <= MAX_SECTION_TEXT
+            ):
                 errors.append(f"block {index}: section text missing or longer than {MAX_SECTION_TEXT}")
         elif block_type == "actions":
             elements = block.get("elements") or []
@@ -148,7 +161,7 @@ def _button_errors(element: Any, action_ids: set[str]) -> list[str]:
 def signature_headers(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
     """Return the headers Slack signs a request with: HMAC-SHA256 of ``v0:<timestamp>:<body>``."""
     timestamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode("utf-8"), f"v0:{timestamp}:".encode("utf-8") + body, hashlib.sha256).hexdigest()
+    digest = hmac.new(secret.encode("utf-8"), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
 
 
@@ -175,13 +188,21 @@ def message_event(event_id: str, user: str, channel: str, text: str, **event_fie
         "event_id": event_id,
         "event_time": int(time.time()),
         "authorizations": [
-            {"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True, "is_enterprise_install": False}
+            {
+                "enterprise_id": None,
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
         ],
         "is_ext_shared_channel": False,
     }
 
 
-def block_actions_body(user: str, channel: str, message: dict[str, Any], action: dict[str, Any], response_url: str) -> bytes:
+def block_actions_body(
+    user: str, channel: str, message: dict[str, Any], action: dict[str, Any], response_url: str
+) -> bytes:
     """Build the form-encoded body Slack posts to the interactivity URL when a button is pressed."""
     payload = {
         "type": "block_actions",

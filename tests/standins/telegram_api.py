@@ -1,6 +1,6 @@
 """Stand-in for the Telegram Bot API, and builders of the updates Telegram posts to a webhook.
 
-It answers ``/bot<token>/<method>`` like https://api.telegram.org:
+It responds to ``/bot<token>/<method>`` like https://api.telegram.org:
 ``{"ok": true, "result": ...}``, 401 for a wrong token, 404 for an unknown
 method and 400 with Telegram's descriptions for invalid parameters,
 including callback data outside 1-64 bytes.
@@ -60,8 +60,12 @@ class TelegramBotAPI(RecordingServer):
         return {"id": self.bot_id, "is_bot": True, "first_name": "Movie Bot", "username": self.username}
 
     def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _set_webhook(self, params: dict[str, Any]) -> bool:
         if not params.get("url", "").startswith(("https://", "http://")):
@@ -124,7 +128,9 @@ def _check_inline_keyboard(markup: Any) -> None:
     for row in keyboard:
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):
-                raise BadRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                raise BadRequest(
+                    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+                )
             data = button.get("callback_data")
             if data is not None and not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
                 raise BadRequest("BUTTON_DATA_INVALID")
