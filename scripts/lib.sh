@@ -3,6 +3,8 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export TOKENIZERS_PARALLELISM=false
+# Rasa would otherwise send usage telemetry, and this project makes no outside calls.
+export RASA_TELEMETRY_ENABLED=false
 export PYTHONPATH="${PWD}${PYTHONPATH:+:$PYTHONPATH}"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -100,6 +100,7 @@ class Stack:
                 "TRANSFORMERS_OFFLINE": "1",
                 "PYTHONPATH": str(ROOT),
                 "SANIC_HOST": "127.0.0.1",
+                "RASA_TELEMETRY_ENABLED": "false",
             }
         )
         env.update(self.env)

@@ -89,7 +89,7 @@ def outcomes() -> dict:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**env, "PYTHONPATH": str(ROOT)},
+        env={**env, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"},
         timeout=300,
         check=False,
     )
@@ -100,7 +100,7 @@ def outcomes() -> dict:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**env, **EXAMPLE_VARIABLES, "PYTHONPATH": str(ROOT)},
+        env={**env, **EXAMPLE_VARIABLES, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"},
         timeout=300,
         check=False,
     )

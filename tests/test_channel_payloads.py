@@ -97,7 +97,7 @@ def test_rasa_parses_every_catalog_payload():
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"},
         timeout=600,
         check=False,
     )

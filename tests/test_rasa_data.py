@@ -42,7 +42,7 @@ def rasa_env() -> dict[str, str]:
         {
             "OMP_NUM_THREADS": env.get("OMP_NUM_THREADS", "2"),
             "TF_CPP_MIN_LOG_LEVEL": "2",
-            # Rasa 3.6 prompts about telemetry on first use, and a test must never wait for input.
+            # Rasa 3.6 reports usage telemetry unless this is false, and tests must not reach any outside host.
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         }
