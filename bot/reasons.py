@@ -20,6 +20,10 @@ STOPWORDS = {
     "great", "kind", "sort", "from", "80s", "90s", "70s", "new", "old", "recent", "starring",
 }
 MAX_WORDS = 3
+# Cosine similarity (all-MiniLM-L6-v2 item vectors) above which an item is
+# called "similar to" a reference. Read off the default catalog: Aliens is
+# 0.72 from Alien and Predator 0.38, while Airplane! is 0.34 and Ghostbusters 0.32.
+SIMILAR_MIN = 0.35
 
 
 def _content_words(text: str) -> set[str]:
@@ -36,13 +40,15 @@ def description_overlap(profile: SessionProfile, item: Item) -> list[str]:
 
 
 def closest_reference(ranker: Ranker, profile: SessionProfile, item: Item) -> Item | None:
-    """Return the liked or reference item most similar to ``item``, if any."""
+    """Return the liked or reference item most similar to ``item``, if any is similar enough."""
     anchors = [anchor for anchor in profile.references + profile.liked if anchor in ranker.catalog]
     if not anchors:
         return None
     vector = ranker.item_vector(item.id)
     similarities = [float(np.dot(vector, ranker.item_vector(anchor))) for anchor in anchors]
     best = int(np.argmax(similarities))
+    if similarities[best] < SIMILAR_MIN:
+        return None
     return ranker.catalog.get(anchors[best])
 
 

@@ -26,4 +26,4 @@ if ! wait_for_url "http://127.0.0.1:${actions_port}/health" 120; then
 fi
 
 log "opening the chat; type /stop to quit"
-.venv-rasa/bin/rasa shell -m models/rasa/bot.tar.gz --endpoints "$endpoints" -i 127.0.0.1 -p "$rasa_port" --quiet
+PYTHONWARNINGS=ignore .venv-rasa/bin/rasa shell -m models/rasa/bot.tar.gz --endpoints "$endpoints" -i 127.0.0.1 -p "$rasa_port" --quiet
