@@ -98,3 +98,21 @@ def genres_for(phrase: str) -> tuple[str, ...]:
             if label.lower() == key:
                 return (label,)
     return ()
+
+
+# Labels that stand for a subgenre of another label in the catalog data:
+# a film tagged only "Slasher" is still a horror film to someone who asked
+# for no horror.
+SUBGENRES: dict[str, tuple[str, ...]] = {
+    "Horror": ("Slasher", "Found Footage"),
+}
+
+
+def expand_exclusions(labels: list[str]) -> list[str]:
+    """Return ``labels`` plus the subgenres of each, so "no horror" also leaves out slashers."""
+    expanded = list(labels)
+    for label in labels:
+        for subgenre in SUBGENRES.get(label, ()):
+            if subgenre not in expanded:
+                expanded.append(subgenre)
+    return expanded

@@ -169,8 +169,12 @@ def parse_preferences(
         for label in genres_for(value):
             if label not in wanted and label not in excluded:
                 wanted.append(label)
+    text_wanted = set(wanted)
     for value in entity_values(entities, "exclusion"):
         for label in genres_for(re.sub(r"^(no|not|without|nothing)\s+", "", value.lower())):
+            # The text parse outranks an entity: "I want a scary movie" stays a horror request.
+            if label in text_wanted:
+                continue
             if label not in excluded:
                 excluded.append(label)
             if label in wanted:

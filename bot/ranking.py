@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.collaborative import ItemSimilarity
 from bot.embedding import Embedder
+from bot.genres import expand_exclusions
 from bot.index import VectorIndex
 from bot.items import Catalog, Item
 from bot.profile import SessionProfile
@@ -177,7 +178,8 @@ class Ranker:
             if profile.year_max is not None and item.year > profile.year_max:
                 return False
         item_genres = {genre.lower() for genre in item.genres}
-        if profile.excluded_genres and item_genres & {genre.lower() for genre in profile.excluded_genres}:
+        excluded = {genre.lower() for genre in expand_exclusions(profile.excluded_genres)}
+        if excluded and item_genres & excluded:
             return False
         if self.weights.genre_filter and profile.genres:
             if not item_genres & {genre.lower() for genre in profile.genres}:
@@ -250,7 +252,7 @@ class Ranker:
             allowed &= features.years >= profile.year_min  # NaN (unknown year) compares False
         if profile.year_max is not None:
             allowed &= features.years <= profile.year_max
-        excluded = features.genre_columns(profile.excluded_genres)
+        excluded = features.genre_columns(expand_exclusions(profile.excluded_genres))
         if excluded:
             allowed &= ~features.genres[:, excluded].any(axis=1)
         wanted = [features.genre_index.get(genre.lower()) for genre in profile.genres]

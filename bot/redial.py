@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class RedialMovie:
 
 def split_title_year(name: str) -> tuple[str, int | None]:
     """Split a ReDial movie name into a title with single spaces and its year, if any."""
-    name = " ".join(name.split())
+    name = _clean_name(name)
     match = _TITLE_YEAR_PATTERN.match(name)
     if match is None:
         return name, None
@@ -101,7 +102,8 @@ def split_title_year(name: str) -> tuple[str, int | None]:
 
 
 def _clean_name(name: str) -> str:
-    return " ".join(name.split())
+    # ReDial writes some characters percent-encoded: "What About Bob%3F (1991)".
+    return " ".join(unquote(name).split())
 
 
 def render_mentions(

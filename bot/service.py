@@ -9,6 +9,7 @@ by a failed turn.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +106,9 @@ class RecommenderService:
         if checked.problem is not None and not (checked.problem == "empty" and state.has_preferences()):
             return self._problem_reply(checked.problem, state)
         prefix = messages.TRUNCATED.format(limit=MAX_CHARS) if checked.truncated else ""
+        if checked.truncated:
+            # The dialogue engine's entities come from the whole text, beyond what the core reads.
+            entities = []
         try:
             engine = self.engine
             missing = update_profile(state, checked.text, engine.resolver, engine.people, engine.latest_year, entities)
@@ -119,6 +123,9 @@ class RecommenderService:
             prefix += messages.TITLE_NOT_FOUND.format(titles=titles)
         if not state.has_preferences():
             return TurnResult(text=prefix + messages.ASK_PREFERENCE, profile=state.to_dict(), needs_preference=True)
+        if not state.last_shown and refers_to_shown_item(checked.text) and not states_more_than_text(profile, state):
+            # "I like the first one" with nothing shown yet is feedback, not a wish to search for.
+            return TurnResult(text=messages.NOTHING_SHOWN, profile=SessionProfile.from_dict(profile).to_dict(), needs_preference=True)
         return self._recommend_for(state, checked.text, prefix, is_refill=False, conversation_id=conversation_id)
 
     def _recommend_for(
@@ -268,6 +275,29 @@ class RecommenderService:
         old = SessionProfile.from_dict(profile)
         fresh = SessionProfile(liked=old.liked, disliked=old.disliked, seen=old.seen, shown=old.shown)
         return TurnResult(text=messages.RESET, profile=fresh.to_dict(), needs_preference=True)
+
+
+SHOWN_ITEM_REFERENCE = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|movie|film|pick|suggestion)\b|#\d",
+    re.IGNORECASE,
+)
+
+
+def refers_to_shown_item(text: str) -> bool:
+    """Return whether ``text`` points at a shown item ("the second one", "#2")."""
+    return bool(SHOWN_ITEM_REFERENCE.search(text))
+
+
+def states_more_than_text(before: dict[str, Any] | None, after: SessionProfile) -> bool:
+    """Return whether a turn added references, genres, people or years, not only a description."""
+    old = SessionProfile.from_dict(before)
+    return (
+        old.references != after.references
+        or old.genres != after.genres
+        or old.excluded_genres != after.excluded_genres
+        or old.people != after.people
+        or (old.year_min, old.year_max) != (after.year_min, after.year_max)
+    )
 
 
 def button_signals(entities: list[dict[str, Any]] | None, shown: list[Item]) -> list[Signal]:

@@ -140,3 +140,17 @@ def test_array_ranking_equals_item_rules(ranker, profile):
         candidates = with_prior.recommend(profile, 6)
         assert [candidate.row for candidate in candidates] == [row for _score, row in expected[:6]]
         assert [candidate.score for candidate in candidates] == pytest.approx([score for score, _row in expected[:6]])
+
+
+def test_excluding_horror_leaves_out_slasher_only_items():
+    from bot.genres import expand_exclusions
+    from bot.items import Item
+    from bot.profile import SessionProfile
+    from bot.ranking import Ranker
+
+    assert expand_exclusions(["Horror"]) == ["Horror", "Slasher", "Found Footage"]
+    ranker = Ranker.__new__(Ranker)
+    ranker.weights = __import__("bot.ranking", fromlist=["RankWeights"]).RankWeights()
+    profile = SessionProfile(excluded_genres=["Horror"])
+    assert not ranker.passes_filters(Item("s", "Slashy", 1990, ("Slasher", "Comedy")), profile)
+    assert ranker.passes_filters(Item("c", "Funny", 1990, ("Comedy",)), profile)

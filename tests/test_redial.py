@@ -94,6 +94,8 @@ def test_load_conversations_missing_file(tmp_path):
         ("American Pie ", ("American Pie", None)),
         ("Blade Runner 2049 (2017)", ("Blade Runner 2049", 2017)),
         ("2001: A Space Odyssey", ("2001: A Space Odyssey", None)),
+        ("What About Bob%3F (1991)", ("What About Bob?", 1991)),
+        ("100% Wolf (2020)", ("100% Wolf", 2020)),
     ],
 )
 def test_split_title_year(name, expected):
@@ -110,6 +112,7 @@ def test_render_mentions_fallbacks():
     assert redial.render_mentions("or @12345!", mentions, movies) == f"or {redial.UNKNOWN_MOVIE}!"
     assert redial.render_mentions("or @12345", {}, None, placeholder="[movie]") == "or [movie]"
     assert redial.render_mentions("mail me @ home", mentions) == "mail me @ home"
+    assert redial.render_mentions("@7", {"7": "Why Him%3F (2016)"}) == "Why Him? (2016)"
 
 
 def test_merge_turns_joins_same_speaker():

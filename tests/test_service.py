@@ -135,3 +135,23 @@ def test_button_payload_entities(tiny_service, tiny_settings):
     assert target not in {item["id"] for item in result.items}
     events = FeedbackStore(tiny_settings.feedback_url).events("c12")
     assert [(event.item_id, event.signal, event.position) for event in events] == [(target, "dislike", 2)]
+
+
+def test_ordinal_before_anything_shown(tiny_service):
+    result = tiny_service.recommend(None, "I like the first one", [], "c13")
+    assert "haven't recommended anything" in result.text
+    assert result.items == []
+
+
+def test_exclusion_entity_does_not_override_text(tiny_service):
+    entities = [{"entity": "exclusion", "value": "scary"}]
+    result = tiny_service.recommend(None, "I want a scary movie", entities, "c14")
+    assert "Horror" in result.profile["genres"]
+    assert "Horror" not in result.profile["excluded_genres"]
+
+
+def test_no_horror_leaves_out_slashers(tiny_service):
+    result = tiny_service.recommend(None, "something with a masked killer, but no horror", [], "c15")
+    for item in result.items:
+        genres = tiny_service.engine.catalog.get(item["id"]).genres
+        assert "Horror" not in genres and "Slasher" not in genres

@@ -268,7 +268,8 @@ def plot_loss(record: dict[str, Any], path: Path) -> None:
     steps = [point["step"] for point in record["history"]]
     losses = [point["loss"] for point in record["history"]]
     figure, axes = plt.subplots(figsize=(6, 3.5))
-    axes.plot(steps, losses, label="training loss (mean over logged steps)")
+    every = record.get("config", {}).get("log_every", "?")
+    axes.plot(steps, losses, label=f"training loss, mean of each {every} steps")
     if "eval_loss_base" in record:
         axes.axhline(record["eval_loss_base"], color="grey", linestyle="--", label="held-out loss, base model")
     if "eval_loss_finetuned" in record:

@@ -29,8 +29,8 @@ CLOSERS = (
 )
 LIKE_ACKS = (
     "Great choice, I've noted that you like {titles}.",
-    "Glad {titles} appeals to you. I'll keep that in mind.",
-    "Noted: {titles} is a keeper. I'll steer future picks that way.",
+    "Glad you like {titles}. I'll keep that in mind.",
+    "Noted: you like {titles}. I'll steer future picks that way.",
 )
 DISLIKE_ACKS = (
     "Okay, {titles} won't come up again.",
