@@ -32,8 +32,8 @@ BUTTON_TEXT = {"like": "👍 Like", "dislike": "👎 Dislike", "seen": "Seen it"
 SHORT_BUTTON_TEXT = {"like": "👍", "dislike": "👎", "seen": "Seen it"}
 # Spoken names for screen readers and for the user's side of the transcript.
 SIGNAL_NAMES = {"like": "Like", "dislike": "Dislike", "seen": "Seen it"}
-# Slack allows 50 blocks per message and Telegram 100 buttons per keyboard;
-# ten items with three buttons each stay well inside both.
+# Slack allows 50 blocks per message, and ten items take 21 blocks there (30
+# buttons in a Telegram keyboard). More items would make the messages unwieldy.
 MAX_ITEMS_WITH_BUTTONS = 10
 
 # Telegram limits callback_data to 64 bytes, and catalog ids reach 86 bytes

@@ -44,8 +44,8 @@ from channels.items import BUTTON_TEXT, SIGNAL_NAMES, SIGNALS, ShownItem, feedba
 
 logger = logging.getLogger(__name__)
 
-# The page stores a uuid4 hex string; other clients may choose their own ids
-# within these characters.
+# web/chat.js stores 32 hex characters and Rasa generates uuid4 hex strings.
+# Other clients may choose their own ids within these characters.
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 
@@ -70,7 +70,7 @@ def item_message(item: ShownItem) -> dict[str, Any]:
 
 
 class WebChatOutput(SocketIOOutput):
-    """Sends recommendations as one message with their items and buttons."""
+    """Socket.IO output that sends each recommendation as one message with its items and buttons."""
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         items = shown_items(message.get("custom"))

@@ -72,8 +72,9 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 START_COMMAND = "/start"
 GREET_MESSAGE = "/greet"
 EXPIRED_BUTTON_NOTICE = "This button has expired. Please type your feedback instead."
-# Telegram redelivers an unacknowledged update for up to 24 hours, but the
-# update is acknowledged before processing, so redeliveries come within minutes.
+# Updates are acknowledged before processing, so Telegram redelivers one only
+# after a failed delivery. NOTE: Telegram does not document its retry schedule
+# (it keeps updates for up to 24 hours); one hour of memory is an estimate.
 UPDATE_MEMORY_S = 3600.0
 LOG_EVERY_REJECTIONS = 100
 

@@ -190,6 +190,12 @@ def test_recommendations_have_buttons_and_presses_store_feedback(stack, slack_ap
     assert refilled
     assert shown[0] not in refilled
 
+    # Rasa read the press as the intent give_feedback with both entities.
+    press = [event for event in stack.wait_for_turns(user, 2)["events"] if event["event"] == "user"][-1]
+    assert press["parse_data"]["intent"]["name"] == "give_feedback"
+    entities = {entity["entity"]: entity["value"] for entity in press["parse_data"]["entities"]}
+    assert entities == {"item_id": shown[0], "feedback_signal": "dislike"}
+
 
 def test_redelivered_event_processed_once(stack, slack_api):
     user, channel, event_id = new_ids()

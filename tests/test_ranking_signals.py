@@ -146,11 +146,12 @@ def test_excluding_horror_leaves_out_slasher_only_items():
     from bot.genres import expand_exclusions
     from bot.items import Item
     from bot.profile import SessionProfile
-    from bot.ranking import Ranker
+    from bot.ranking import Ranker, RankWeights
 
     assert expand_exclusions(["Horror"]) == ["Horror", "Slasher", "Found Footage"]
+    # passes_filters reads only the weights, so no index or embedder is needed.
     ranker = Ranker.__new__(Ranker)
-    ranker.weights = __import__("bot.ranking", fromlist=["RankWeights"]).RankWeights()
+    ranker.weights = RankWeights()
     profile = SessionProfile(excluded_genres=["Horror"])
     assert not ranker.passes_filters(Item("s", "Slashy", 1990, ("Slasher", "Comedy")), profile)
     assert ranker.passes_filters(Item("c", "Funny", 1990, ("Comedy",)), profile)

@@ -113,7 +113,7 @@ def test_recommend_dislike_and_reload(page, stack):
     session_id = page.evaluate("localStorage.getItem('moviebot.session_id')")
     assert session_id
 
-    # (a) A preference gets recommendations from the catalog, with buttons.
+    # A preference gets recommendations from the catalog, with buttons.
     send(page, "something like Alien but less scary, from the 80s")
     page.wait_for_selector(f"{BOT_ITEMS} .chat-item", timeout=REPLY_TIMEOUT_MS)
     first = item_lists(page)[0]
@@ -125,7 +125,7 @@ def test_recommend_dislike_and_reload(page, stack):
         assert item.title in reply_text
     assert page.locator(f'{BOT_ITEMS} .chat-item button[data-signal="dislike"]').count() == 3
 
-    # (b) 👎 on the second item replaces the list.
+    # 👎 on the second item replaces the list.
     page.click(f'{BOT_ITEMS} .chat-item[data-item-id="{first[1]}"] button[data-signal="dislike"]')
     page.wait_for_function(f"document.querySelectorAll('{BOT_ITEMS}').length >= 2", timeout=REPLY_TIMEOUT_MS)
     second = item_lists(page)[1]
@@ -133,7 +133,7 @@ def test_recommend_dislike_and_reload(page, stack):
     assert first[1] not in second
     assert page.locator(f"{BOT_ITEMS} >> nth=0 >> button:enabled").count() == 0, "the old list's buttons are disabled"
 
-    # (c) The press is stored as feedback for this conversation.
+    # The press is stored as feedback for this conversation.
     events = FeedbackStore(stack.feedback_url).events(session_id)
     assert [(event.item_id, event.signal) for event in events] == [(first[1], "dislike")]
 
@@ -141,7 +141,7 @@ def test_recommend_dislike_and_reload(page, stack):
     if screenshot:
         page.screenshot(path=screenshot, full_page=False)
 
-    # (d) After a reload the transcript is back and the server continues the same conversation.
+    # After a reload the transcript is back and the server continues the same conversation.
     transcript = page.inner_text(".chat-log")
     page.reload()
     wait_online(page)
