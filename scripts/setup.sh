@@ -73,7 +73,7 @@ log "checking the vector index"
 
 if [ "${BOT_WRITER:-generator}" = "generator" ] && [ -f models/generator/adapter/adapter_config.json ]; then
   log "checking the generator base model"
-  .venv/bin/python -m bot generator prepare --if-missing
+  .venv/bin/python -m bot generator prepare
 fi
 
 scripts/train_rasa.sh
