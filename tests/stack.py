@@ -114,7 +114,7 @@ class Stack:
         )
         return path
 
-    def start_actions(self, limit_s: float = 180) -> None:
+    def start_actions(self, limit_s: float = 420) -> None:
         log_path = self.work_dir / "actions.log"
         self.actions = subprocess.Popen(
             [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
@@ -122,7 +122,7 @@ class Stack:
         )
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log_path, limit_s)
 
-    def start_rasa(self, limit_s: float = 300) -> None:
+    def start_rasa(self, limit_s: float = 720) -> None:
         log_path = self.work_dir / "rasa.log"
         command = [
             str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(self.rasa_port),

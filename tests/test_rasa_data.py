@@ -29,7 +29,7 @@ DEFAULT_REPLY = (
     "Sorry, I didn't understand that. Tell me a genre, a film you loved, an actor or a decade, "
     "for example 'something like Alien but less scary'."
 )
-SERVER_START_TIMEOUT_S = 300
+SERVER_START_TIMEOUT_S = 720
 
 pytestmark = pytest.mark.skipif(
     not RASA.exists(), reason=f"Rasa is not installed at {RASA}; create the .venv-rasa environment first"
