@@ -49,7 +49,7 @@ PASSING = [
     ("Aliens's sequels are fine, but watch Aliens.", ["Aliens"]),
     ("Try Up in the Air, a good time for sure.", ["Up in the Air"]),
     ("I'd look it up: Heat is tense.", ["Heat"]),
-    ("Up is lovely, you should look it up.", ["Up"]),
+    ("I loved Up, you should look it up.", ["Up"]),
     ("The Force Awakens is fun.", ["Star Wars: The Force Awakens"]),
     ("Star Wars is fun.", ["Star Wars: The Force Awakens"]),
     ("Schindlers List is moving.", ["Schindler's List"]),
@@ -335,3 +335,31 @@ def test_guard_year_makes_one_word_a_title():
     result = guard.check("Heat is fine. It (2017) is scary.", [item("Heat")])
 
     assert result.extra == ["It"]
+
+
+def test_guard_two_items_same_title(guard):
+    items = [item("It", 1990), item("It", 2017)]
+
+    result = guard.check("1. It (1990) and 2. It (2017)", items)
+
+    assert result.ok, result.reason
+
+
+@pytest.mark.parametrize(
+    ("reply", "named"),
+    [
+        ("Watch Heat. It is a classic.", False),
+        ("Watch Heat, then It.", True),
+        ("Watch Heat. It (2017) is scary.", True),
+        ('Watch Heat. "It" is scary.', True),
+        ("Heat is a classic.", True),
+        ("Watch Heat. Up is lovely.", False),  # everyday word at a sentence start: retried, not trusted
+    ],
+)
+def test_guard_everyday_word_item_needs_evidence(reply, named):
+    guard = FaithfulnessGuard(["Heat", "It", "Up"])
+    title = "Heat" if reply.startswith("Heat") else "Up" if "Up" in reply else "It"
+
+    result = guard.check(reply, [item(title, 2017 if title == "It" else None)])
+
+    assert (result.missing == []) == named, result.reason

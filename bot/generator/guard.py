@@ -181,18 +181,28 @@ class FaithfulnessGuard:
         return result
 
     def _item_matches(self, text: str, tokens: list[Token], items: Sequence[PromptItem]) -> list[Match]:
-        """Find mentions of the given items; a one-word title counts only when written as a title."""
+        """Find mentions of the given items; a one-word title counts only when written as a title.
+
+        A one-word title that is an everyday word ("It", "Up") also needs quotes,
+        a year after it, or a place other than the start of a sentence, so that
+        "It is a classic." does not count as naming the film "It".
+        """
         matches = []
         for match in TitleIndex((item.title for item in items), partial=True).find(tokens):
             span = tokens[match.first : match.last]
-            if len(span) == 1 and not (
-                _is_capitalised(text, span)
-                or _is_quoted(text, span[0], span[0])
-                or _written_as_in_title(text, span, match.title)
-            ):
+            if len(span) == 1 and not self._names_one_word_item(text, span[0], match.title):
                 continue
             matches.append(match)
         return matches
+
+    @staticmethod
+    def _names_one_word_item(text: str, token: Token, title: str) -> bool:
+        quoted = _is_quoted(text, token, token)
+        if quoted or _YEAR_AFTER_PATTERN.match(text, token.end):
+            return True
+        if not (_is_capitalised(text, [token]) or _written_as_in_title(text, [token], title)):
+            return False
+        return token.word not in COMMON_WORDS or not _starts_sentence(text, token)
 
     def _other_titles(
         self, text: str, tokens: list[Token], items: Sequence[PromptItem], item_matches: list[Match]
@@ -239,13 +249,18 @@ class FaithfulnessGuard:
     def _wrong_years(
         text: str, tokens: list[Token], items: Sequence[PromptItem], item_matches: list[Match]
     ) -> list[str]:
-        years = {item.title: item.year for item in items}
+        # Two given items may share a title ("It", 1990 and 2017), so any of their years is right.
+        years: dict[str, set[int]] = {}
+        for item in items:
+            if item.year:
+                years.setdefault(item.title, set()).add(item.year)
         problems = []
         for match in item_matches:
             found = _YEAR_AFTER_PATTERN.match(text, tokens[match.last - 1].end)
             expected = years.get(match.title)
-            if found and expected and abs(int(found.group(1)) - expected) > 1:
-                problems.append(f"wrong year {found.group(1)} for {match.title} ({expected})")
+            if found and expected and all(abs(int(found.group(1)) - year) > 1 for year in expected):
+                listed = ", ".join(str(year) for year in sorted(expected))
+                problems.append(f"wrong year {found.group(1)} for {match.title} ({listed})")
         return problems
 
     @staticmethod
