@@ -1,7 +1,7 @@
 """ReDial conversations: loading, mention rendering, turn merging and the held-out split.
 
 ReDial (Li et al., "Towards Deep Conversational Recommendations", NeurIPS 2018,
-CC BY 4.0) pairs a seeker who asks for movies with a recommender who suggests
+CC BY 4.0) pairs a seeker who requests movies with a recommender who suggests
 them. Movies appear in the text as ``@<id>``; ``movieMentions`` maps each id
 to a title such as ``"Police Academy  (1984)"``.
 
@@ -86,8 +86,8 @@ class RedialMovie:
     """One row of ``movies_with_mentions.csv``."""
 
     id: str
-    name: str  # as written, with the year: "Headhunter  (2009)"
-    title: str  # name without the year and extra spaces: "Headhunter"
+    name: str  # with the year, single-spaced and percent-decoded: "Headhunter (2009)"
+    title: str  # name without the year: "Headhunter"
     year: int | None
     mention_count: int  # counts train and test together, so not a leak-free popularity
 

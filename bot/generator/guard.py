@@ -3,6 +3,13 @@
 A reply passes when it names every item it was given, names no other catalog
 title, and is not empty, cut off, repetitive or a copy of the prompt.
 
+A given item is named when its title appears in any case, without its leading
+article, or as one side of a colon with two words or more ("The Force
+Awakens"). A one-word title must be capitalised or quoted, and an everyday one
+("It", "Up") must also be quoted, followed by a year or not start a sentence.
+So "It is a classic." does not name the film "It", and neither does "Up is
+lovely." name "Up", which costs a retry.
+
 Rule for other titles. Every catalog title found in the reply at word
 boundaries is a candidate, unless it overlaps a given item's mention ("Up"
 inside "Up in the Air") or has the same words as a given item. A candidate is
