@@ -37,8 +37,8 @@ class Settings:
             "BOT_FEEDBACK_DB", f"sqlite:///{PROJECT_ROOT / 'var' / 'feedback.db'}"
         )
     )
-    # BOT_WRITER: "template" or "generator".
-    writer: str = field(default_factory=lambda: os.environ.get("BOT_WRITER", "template"))
+    # BOT_WRITER: "generator" (the fine-tuned model, falling back to templates) or "template".
+    writer: str = field(default_factory=lambda: os.environ.get("BOT_WRITER", "generator"))
     # BOT_WRITER_BUDGET_S: seconds the generator may take before the template answers.
     writer_budget_s: float = field(default_factory=lambda: float(os.environ.get("BOT_WRITER_BUDGET_S", "4")))
     # BOT_RECOMMENDATIONS: items shown per recommendation turn.
