@@ -128,8 +128,8 @@ def render_page(
         "## Metrics",
         "",
         "- Faithful before the guard: the first generated reply names every movie it was given and no other "
-        "title of the catalog or of ReDial's movie list, and is not empty, cut off, looping or a copy of the "
-        "prompt (`bot.generator.guard`). Missing, other title and other problem split the failures and may "
+        "title of the catalog or of ReDial's movie list. It is also not empty, cut off, looping or a copy of "
+        "the prompt (`bot.generator.guard`). Missing, other title and other problem split the failures and may "
         "overlap.",
         "- Fallback after the guard: replies answered by the template writer because the retry also failed or "
         f"the time budget ran out ({', '.join(f'{r.name}: {r.timeouts}' for r in recommend_reports)} timeouts).",
