@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(module_path)
         except ModuleNotFoundError as error:
-            # A group whose module is missing stays listed, and says why when used.
+            # A group whose module is missing stays listed and prints the reason when used.
             group_parser.set_defaults(handler=_missing_group(name, error))
             continue
         if name == "recommend":

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Characters of the description embedded with each item. A Wikipedia extract
-# opens with year, country, genre, director and stars, then the premise; the
+# opens with year, country, genre, director and stars, then the premise. The
 # cut keeps an index build of the default catalog to minutes on 2 CPU cores.
 DESCRIPTION_CHARS = 300
 # Word pieces per text; longer texts are truncated by the model.

@@ -29,7 +29,7 @@ MANIFEST_VERSION = 1
 
 
 class VectorIndexError(RuntimeError):
-    """Base class for index problems; the message says how to fix them."""
+    """Base class for index problems; the message explains the fix."""
 
 
 class IndexMissingError(VectorIndexError):

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class TurnResult:
-    """What one turn produces.
+    """Outcome of one turn.
 
     ``profile`` is the updated session profile to store back in the dialogue
     state. ``items`` describes the items shown this turn, for buttons:

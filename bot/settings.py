@@ -17,7 +17,7 @@ def _env_path(name: str, default: Path) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the catalog, the built models and the feedback database live.
+    """Locations of the catalog, the built models and the feedback database, and the writer choice.
 
     Every field has an environment variable, named in its comment.
     """
@@ -39,7 +39,7 @@ class Settings:
     )
     # BOT_WRITER: "generator" (the fine-tuned model, falling back to templates) or "template".
     writer: str = field(default_factory=lambda: os.environ.get("BOT_WRITER", "generator"))
-    # BOT_WRITER_BUDGET_S: seconds the generator may take before the template answers.
+    # BOT_WRITER_BUDGET_S: seconds the generator may take before the template writer replies.
     writer_budget_s: float = field(default_factory=lambda: float(os.environ.get("BOT_WRITER_BUDGET_S", "4")))
     # BOT_RECOMMENDATIONS: items shown per recommendation turn.
     recommendations_per_turn: int = field(default_factory=lambda: int(os.environ.get("BOT_RECOMMENDATIONS", "3")))

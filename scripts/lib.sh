@@ -15,7 +15,7 @@ free_port() {
   .venv/bin/python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()"
 }
 
-# Wait until $1 (a URL) answers, for at most $2 seconds.
+# Wait until $1 (a URL) responds, for at most $2 seconds.
 wait_for_url() {
   local url=$1 limit=${2:-120} waited=0
   until curl --silent --fail --max-time 2 "$url" >/dev/null 2>&1; do

@@ -91,3 +91,12 @@ def tiny_service(tiny_settings):
     from bot.service import RecommenderService
 
     return RecommenderService(tiny_settings)
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    """The default catalog that the full-stack tests' servers load."""
+    from bot.catalog import load_catalog
+    from bot.settings import Settings
+
+    return load_catalog(Settings().catalog_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -10,6 +11,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,6 +146,16 @@ class Stack:
     def stop_all(self) -> None:
         self.stop_rasa()
         self.stop_actions()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator["Stack"]:
+        """Start the action server and the Rasa server, and stop both on exit, even after a failure."""
+        try:
+            self.start_actions()
+            self.start_rasa()
+            yield self
+        finally:
+            self.stop_all()
 
     def say(self, sender: str, message: str) -> list[dict]:
         """Send ``message`` over the REST channel and return the bot's messages."""

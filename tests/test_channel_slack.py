@@ -15,9 +15,7 @@ import uuid
 
 import pytest
 
-from bot.catalog import load_catalog
 from bot.feedback import FeedbackStore
-from bot.settings import Settings
 from channels.items import parse_feedback_payload
 from tests.stack import Stack, missing_artifacts
 from tests.standins.slack_api import (
@@ -56,17 +54,8 @@ def stack(tmp_path_factory, slack_api):
         f"  api_url: {slack_api.api_url}\n"
     )
     running = Stack(work_dir=work_dir, credentials=credentials)
-    try:
-        running.start_actions()
-        running.start_rasa()
+    with running.running():
         yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(Settings().catalog_path)
 
 
 def post(stack: Stack, body: bytes, headers: dict[str, str]) -> tuple[int, str, dict[str, str]]:

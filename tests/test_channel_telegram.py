@@ -13,9 +13,7 @@ import uuid
 
 import pytest
 
-from bot.catalog import load_catalog
 from bot.feedback import FeedbackStore
-from bot.settings import Settings
 from channels.items import callback_token, parse_callback_data
 from tests.stack import Stack, missing_artifacts
 from tests.standins.telegram_api import TelegramBotAPI, callback_update, text_update
@@ -51,17 +49,8 @@ def stack(tmp_path_factory, telegram_api):
         f"  api_url: {telegram_api.api_url}\n"
     )
     running = Stack(work_dir=work_dir, credentials=credentials)
-    try:
-        running.start_actions()
-        running.start_rasa()
+    with running.running():
         yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(Settings().catalog_path)
 
 
 def new_chat() -> tuple[int, int]:

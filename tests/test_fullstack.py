@@ -6,38 +6,20 @@ import uuid
 
 import pytest
 
-from bot.catalog import load_catalog
 from bot.feedback import FeedbackStore
-from bot.settings import Settings
-from tests.stack import RASA, RASA_MODEL_DIR, Stack
+from tests.stack import Stack, missing_artifacts
 
 pytestmark = [pytest.mark.fullstack, pytest.mark.slow]
 
 
-def _require_built_artifacts() -> None:
-    if not RASA.exists():
-        pytest.skip("The Rasa environment .venv-rasa is missing; run scripts/setup.sh")
-    if not list(RASA_MODEL_DIR.glob("*.tar.gz")):
-        pytest.skip("No trained Rasa model in models/rasa; run scripts/setup.sh")
-    if not (Settings().index_dir / "manifest.json").exists():
-        pytest.skip("No vector index in models/index; run scripts/setup.sh")
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    _require_built_artifacts()
+    reason = missing_artifacts()
+    if reason:
+        pytest.skip(reason)
     running = Stack(work_dir=tmp_path_factory.mktemp("stack"))
-    try:
-        running.start_actions()
-        running.start_rasa()
+    with running.running():
         yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(Settings().catalog_path)
 
 
 def texts(messages: list[dict]) -> str:
@@ -67,7 +49,8 @@ def test_conversation_survives_restart(stack, catalog):
     profile = profile_of(stack, sender)
     second = profile["last_shown"]
     assert len(second) == 3
-    assert first[0] in profile["seen"] and first[1] in profile["disliked"]
+    assert first[0] in profile["seen"]
+    assert first[1] in profile["disliked"]
     assert not {first[0], first[1]} & set(second)
 
     stack.say(sender, "the third one looks great, thanks")

@@ -23,7 +23,7 @@ class ShownItem:
 
 @dataclass(frozen=True)
 class RecommendationRequest:
-    """What the user asked for this turn, and the items chosen for it."""
+    """The user's request this turn and the items chosen for it."""
 
     items: tuple[ShownItem, ...]
     user_message: str = ""

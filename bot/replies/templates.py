@@ -54,7 +54,7 @@ def join_titles(items: tuple[Item, ...] | list[Item]) -> str:
 
 
 def item_line(shown: ShownItem) -> str:
-    """One line per item: position, title (year), genres and why it fits."""
+    """Format one item as a line: position, title (year), genres and why it fits."""
     item = shown.item
     genres = ", ".join(item.genres[:3]) if item.genres else "genre unknown"
     line = f"{shown.position}. {item.label} [{genres}]"
